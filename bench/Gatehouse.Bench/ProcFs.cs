@@ -1,0 +1,62 @@
+namespace Gatehouse.Bench;
+
+/// <summary>Linux /proc readings: resident memory and CPU time of a process.</summary>
+internal static class ProcFs
+{
+    // USER_HZ: 100 on every Linux build that matters (sysconf(_SC_CLK_TCK)).
+    private const double ClockTicksPerSecond = 100.0;
+
+    /// <summary>A "VmXxx:  1234 kB" line of /proc/PID/status, in kB; null when unreadable.</summary>
+    public static long? StatusKb(int pid, string field)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith(field, StringComparison.Ordinal) || line.Length <= field.Length || line[field.Length] != ':') continue;
+                var parts = line[(field.Length + 1)..].Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                return long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+        catch (Exception) { }
+        return null;
+    }
+
+    /// <summary>Resets VmHWM to the current RSS (clear_refs "5", Linux 4.0+). False when not allowed.</summary>
+    public static bool ResetPeakRss(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception) { return false; }
+    }
+
+    /// <summary>User + system CPU time of the whole process (all threads), in seconds.</summary>
+    public static double? CpuSeconds(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after "(comm)": state(3) ppid(4) ... utime(14) stime(15).
+            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var utime = long.Parse(rest[11], System.Globalization.CultureInfo.InvariantCulture);
+            var stime = long.Parse(rest[12], System.Globalization.CultureInfo.InvariantCulture);
+            return (utime + stime) / ClockTicksPerSecond;
+        }
+        catch (Exception) { return null; }
+    }
+
+    public static string CpuModel()
+    {
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/cpuinfo"))
+                if (line.StartsWith("model name", StringComparison.Ordinal))
+                    return line[(line.IndexOf(':') + 1)..].Trim();
+        }
+        catch (Exception) { }
+        return "unknown CPU";
+    }
+}

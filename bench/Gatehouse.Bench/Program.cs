@@ -1,0 +1,207 @@
+// Gatehouse load benchmark. See bench/README.md.
+//
+//   dotnet run -c Release --project bench/Gatehouse.Bench -- [--duration 20] [--connections 32] [--scenario all]
+//
+// Builds src/Gatehouse.Server and bench/Gatehouse.Bench.Floor (Release), runs each as a child
+// process on 127.0.0.1, provisions clients through the gatehouse CLI, drives closed-loop load
+// over keep-alive connections and prints throughput, latency percentiles, errors and server RSS.
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Gatehouse.Bench;
+
+Options options;
+try
+{
+    options = Options.Parse(args);
+}
+catch (HelpRequestedException)
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"error: {ex.Message}");
+    Console.Error.WriteLine(Options.Usage);
+    return 64;
+}
+
+using var cts = new CancellationTokenSource();
+var interrupts = 0;
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    if (Interlocked.Increment(ref interrupts) > 1) { Child.KillAll(); Environment.Exit(130); }
+    Console.Error.WriteLine("\ninterrupted: stopping load and child processes (Ctrl-C again to force)");
+    cts.Cancel();
+};
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; cts.Cancel(); });
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx => { ctx.Cancel = true; cts.Cancel(); });
+AppDomain.CurrentDomain.ProcessExit += (_, _) => Child.KillAll();
+AppDomain.CurrentDomain.UnhandledException += (_, _) => Child.KillAll();
+
+string? dataDir = null;
+try
+{
+    return await Bench.RunAsync(options, d => dataDir = d, cts.Token);
+}
+catch (OperationCanceledException) when (cts.IsCancellationRequested)
+{
+    Console.Error.WriteLine("benchmark interrupted; no results written");
+    return 130;
+}
+catch (BenchException ex)
+{
+    Console.Error.WriteLine($"\nbenchmark failed: {ex.Message}");
+    return 1;
+}
+finally
+{
+    Child.KillAll();
+    if (dataDir is not null)
+        try { Directory.Delete(dataDir, recursive: true); } catch (Exception) { /* best effort */ }
+}
+
+namespace Gatehouse.Bench
+{
+    internal static class Bench
+    {
+        private const double TargetRatio = 0.8;
+        private const double TargetP99Ms = 10.0;
+        private const double TargetRssMb = 200.0;
+
+        public static async Task<int> RunAsync(Options o, Action<string> registerDataDir, CancellationToken ct)
+        {
+            var repoRoot = FindRepoRoot();
+            var machine = $"{Environment.ProcessorCount} cores ({ProcFs.CpuModel()}), {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}";
+            Console.WriteLine("Gatehouse load benchmark");
+            Console.WriteLine($"  machine     {machine}");
+            Console.WriteLine($"  load        {o.Connections} keep-alive connections, closed loop (one request in flight per connection), " +
+                              $"warmup {o.WarmupSeconds} s + measured {o.DurationSeconds} s per scenario");
+            Console.WriteLine($"  scenarios   {string.Join(", ", Options.AllScenarios.Where(o.Wants))}");
+            Console.WriteLine($"  NOTE: the load generator runs on the same {Environment.ProcessorCount} cores as the server under test; " +
+                              "every figure is for client and server sharing the CPU (see the CPU line of each scenario).");
+            Console.WriteLine();
+
+            // ---- build ---------------------------------------------------------------------------------
+            string? serverDll = null, floorDll = null;
+            if (o.NeedsGatehouse)
+            {
+                serverDll = o.ServerDll is not null ? Path.GetFullPath(o.ServerDll)
+                    : o.NoBuild ? Servers.Locate(Path.Combine(repoRoot, "src", "Gatehouse.Server"), "gatehouse.dll")
+                    : await Servers.BuildAsync(repoRoot, Path.Combine("src", "Gatehouse.Server", "Gatehouse.Server.csproj"), "gatehouse.dll", ct);
+                if (serverDll is null || !File.Exists(serverDll))
+                    throw new BenchException("no gatehouse.dll: build src/Gatehouse.Server in Release or pass --server-dll");
+            }
+            if (o.Wants("floor"))
+            {
+                floorDll = o.NoBuild ? Servers.Locate(Path.Combine(repoRoot, "bench", "Gatehouse.Bench.Floor"), "Gatehouse.Bench.Floor.dll")
+                    : await Servers.BuildAsync(repoRoot, Path.Combine("bench", "Gatehouse.Bench.Floor", "Gatehouse.Bench.Floor.csproj"), "Gatehouse.Bench.Floor.dll", ct);
+                if (floorDll is null) throw new BenchException("no Gatehouse.Bench.Floor.dll: build bench/Gatehouse.Bench.Floor in Release");
+            }
+
+            var results = new List<ScenarioResult>();
+            IReadOnlyList<BenchClient>? clients = null;
+            double? serverLifetimePeakMb = null;
+
+            // ---- Gatehouse -------------------------------------------------------------------------------
+            if (o.NeedsGatehouse)
+            {
+                var dataDir = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
+                registerDataDir(dataDir);
+                var port = Servers.FreePort();
+                var baseUri = new Uri($"http://127.0.0.1:{port}");
+                Console.WriteLine($"starting gatehouse: {serverDll} serve --urls {baseUri} --data-dir {dataDir} (Production, log level Warning)");
+                using var server = Servers.StartGatehouse(serverDll!, port, dataDir);
+                var (http, opened) = LoadRunner.CreateClient(o.Connections);
+                using var _http = http;
+
+                var sw = Stopwatch.StartNew();
+                await Servers.WaitReadyAsync(server, http, baseUri, ["/healthz", "/.well-known/openid-configuration"], TimeSpan.FromSeconds(60), ct);
+                Console.WriteLine($"  up in {sw.Elapsed.TotalSeconds:0.0} s (pid {server.Pid})");
+
+                sw.Restart();
+                var created = new List<BenchClient>();
+                for (var i = 1; i <= o.Clients; i++)
+                    created.Add(await Servers.CreateClientAsync(serverDll!, dataDir, $"bench-{i}", ct));
+                clients = created;
+                Console.WriteLine($"  created {created.Count} clients with `gatehouse clients create --rate-limit 1000000 --json` in {sw.Elapsed.TotalSeconds:0.0} s " +
+                                  $"(scopes of bench-1: {string.Join(' ', created[0].Scopes)})");
+                var tokenUri = new Uri(baseUri, "/oauth/token");
+                var accepted = await Scenarios.WaitClientsAcceptedAsync(http, tokenUri, created, TimeSpan.FromSeconds(30), ct);
+                Console.WriteLine($"  server accepted all clients after {accepted.TotalSeconds:0.00} s");
+                Console.WriteLine();
+
+                void TrackLifetimePeak()
+                {
+                    if (ProcFs.StatusKb(server.Pid, "VmHWM") is long kb) serverLifetimePeakMb = Math.Max(serverLifetimePeakMb ?? 0, kb / 1024.0);
+                }
+
+                if (o.Wants("token"))
+                {
+                    var plans = Scenarios.TokenPlans(tokenUri, created, o.Connections);
+                    Report.Problems("token", await Scenarios.CheckTokenPlansAsync(http, plans, strictClaims: true, ct));
+                    TrackLifetimePeak();
+                    results.Add(Report.Scenario(await LoadRunner.RunAsync("token", "POST /oauth/token", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                }
+                if (o.Wants("introspect"))
+                {
+                    var pool = await Scenarios.MintPoolAsync(http, tokenUri, created, 32, o.Connections, ct);
+                    var plans = Scenarios.IntrospectionPlans(new Uri(baseUri, "/oauth/introspect"), created, pool, o.Connections);
+                    Report.Problems("introspect", await Scenarios.CheckIntrospectionPlansAsync(http, plans, created, ct));
+                    TrackLifetimePeak();
+                    results.Add(Report.Scenario(await LoadRunner.RunAsync("introspect", "POST /oauth/introspect", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                }
+                if (o.Wants("discovery"))
+                {
+                    Report.Problems("discovery", await Scenarios.CheckDiscoveryAsync(http, baseUri, ct));
+                    TrackLifetimePeak();
+                    results.Add(Report.Scenario(await LoadRunner.RunAsync("discovery", "GET openid-configuration + jwks.json", http, opened, Scenarios.DiscoveryPlans(baseUri, o.Connections), o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                }
+                TrackLifetimePeak();
+                if (server.HasExited) throw new BenchException($"gatehouse exited during the run:\n{server.Tail()}");
+                server.Kill();
+            }
+
+            // ---- floor ---------------------------------------------------------------------------------------
+            if (o.Wants("floor"))
+            {
+                var port = Servers.FreePort();
+                var baseUri = new Uri($"http://127.0.0.1:{port}");
+                Console.WriteLine($"starting floor: {floorDll} --urls {baseUri} (Production, same GC settings as gatehouse)");
+                using var floor = Servers.StartFloor(floorDll!, port);
+                var (http, opened) = LoadRunner.CreateClient(o.Connections);
+                using var _http = http;
+                await Servers.WaitReadyAsync(floor, http, baseUri, ["/healthz"], TimeSpan.FromSeconds(60), ct);
+                Console.WriteLine($"  up (pid {floor.Pid}); same requests as the token scenario{(clients is null ? " (synthetic credentials)" : "")}");
+                Console.WriteLine();
+                var plans = Scenarios.TokenPlans(new Uri(baseUri, "/oauth/token"), clients ?? Scenarios.FakeClients(o.Clients), o.Connections);
+                Report.Problems("floor", await Scenarios.CheckTokenPlansAsync(http, plans, strictClaims: true, ct));
+                results.Add(Report.Scenario(await LoadRunner.RunAsync("floor", "bare minimal API: ReadFormAsync + ES256 sign", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, floor.Pid, ct), o, floor));
+                floor.Kill();
+            }
+
+            // ---- summary -------------------------------------------------------------------------------------
+            var output = o.Output is not null ? Path.GetFullPath(o.Output) : Path.Combine(repoRoot, "bench", "results", "latest.md");
+            var (markdown, targetsMet) = Report.Summary(results, o, machine, serverLifetimePeakMb, TargetRatio, TargetP99Ms, TargetRssMb);
+            Console.WriteLine(markdown);
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            await File.WriteAllTextAsync(output, markdown, ct);
+            Console.WriteLine($"written to {Path.GetRelativePath(Environment.CurrentDirectory, output)}");
+
+            if (results.Any(r => r.Errors > 0 || r.WarmupErrors > 0)) return 1;
+            if (o.Strict && !targetsMet) return 2;
+            return 0;
+        }
+
+        private static string FindRepoRoot()
+        {
+            foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+            {
+                for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+                    if (File.Exists(Path.Combine(dir.FullName, "Gatehouse.slnx"))) return dir.FullName;
+            }
+            throw new BenchException("cannot find the repository root (Gatehouse.slnx) from the current directory or the bench binary");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using System.CommandLine;
+using Gatehouse.Server.Hosting;
+
+namespace Gatehouse.Server.Cli;
+
+/// The one executable: `gatehouse` / `gatehouse serve` runs the server, the rest are admin commands.
+internal static class CliApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default ./data).", Recursive = true };
+        var urls = new Option<string?>("--urls") { Description = "URLs to listen on (default http://localhost:5080)." };
+
+        var serve = new Command("serve", "Run the authorization server. Any ASP.NET Core setting can follow as --Key=value.") { urls };
+        serve.TreatUnmatchedTokensAsErrors = false;
+        serve.SetAction((result, ct) => Serve(result, dataDir, urls, ct));
+
+        var root = new RootCommand("Gatehouse: an OAuth 2.0 authorization server.") { dataDir, urls, serve };
+        root.TreatUnmatchedTokensAsErrors = false;
+        root.Subcommands.Add(ClientCommands.Build(dataDir));
+        root.Subcommands.Add(KeyCommands.Build(dataDir));
+        root.SetAction((result, ct) =>
+        {
+            // Bare `gatehouse` serves, but a mistyped command must not quietly start a server.
+            var stray = result.UnmatchedTokens.FirstOrDefault(t => !t.StartsWith('-'));
+            if (stray is not null && !result.UnmatchedTokens[0].StartsWith('-'))
+                return Task.FromResult(CliOutput.Fail($"Unknown command '{stray}'. Try 'gatehouse --help'."));
+            return Serve(result, dataDir, urls, ct);
+        });
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0) return CliOutput.Fail(parsed.Errors[0].Message);
+        return await parsed.InvokeAsync();
+    }
+
+    private static Task<int> Serve(ParseResult result, Option<string?> dataDir, Option<string?> urls, CancellationToken ct)
+    {
+        var hostArgs = new List<string>(result.UnmatchedTokens);
+        if (result.GetValue(dataDir) is { } dir) hostArgs.Add($"--{GatehouseOptions.Section}:DataDirectory={dir}");
+        if (result.GetValue(urls) is { } u) hostArgs.Add($"--urls={u}");
+        return ServerApp.RunAsync(hostArgs.ToArray(), ct);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Gatehouse.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Cli;
+
+/// The services an admin command needs, over the same data directory (and configuration) as the server.
+/// Commands write to the store; a running server picks the change up from the change feed.
+internal sealed class CliContext : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+
+    private CliContext(ServiceProvider services) => _services = services;
+
+    public static CliContext Create(string? dataDirectory)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddEnvironmentVariables();
+        if (dataDirectory is not null)
+            configuration.AddInMemoryCollection([new($"{GatehouseOptions.Section}:DataDirectory", dataDirectory)]);
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration.Build())
+            .AddGatehouseCore()
+            .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        // Same validation the server does at start: a bad setting fails the command, not silently.
+        _ = services.GetRequiredService<IOptions<GatehouseOptions>>().Value;
+        return new CliContext(services);
+    }
+
+    public T Get<T>() where T : notnull => _services.GetRequiredService<T>();
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = false,
+    };
+}

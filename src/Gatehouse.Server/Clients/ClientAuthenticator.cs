@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using Gatehouse.Server.OAuth;
+using Gatehouse.Server.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Clients;
+
+/// The authenticated caller: the client and which of its secrets it used.
+internal readonly record struct AuthenticatedClient(Client Client, string SecretId);
+
+/// Authenticates a client at the token, introspection and revocation endpoints, from memory only.
+internal sealed class ClientAuthenticator(
+    ClientRegistry registry,
+    SecretHasher hasher,
+    FailedAuthenticationThrottle throttle,
+    SecretUsageRecorder usage,
+    IOptions<GatehouseOptions> options)
+{
+    private readonly string _environment = options.Value.Environment;
+    private static readonly byte[] DecoyHash = RandomNumberGenerator.GetBytes(SecretHasher.HashSize);
+
+    public Outcome<AuthenticatedClient> Authenticate(HttpRequest request, IFormCollection form)
+    {
+        var address = request.HttpContext.Connection.RemoteIpAddress;
+        if (throttle.IsThrottled(address, out var retryAfter))
+            return OAuthError.RateLimited(retryAfter, "Too many failed client authentications from this address; retry later.");
+
+        var credentials = ClientCredentials.Read(request, form);
+        if (credentials.IsError)
+        {
+            if (credentials.Error.Status == 401) throttle.RecordFailure(address);
+            return credentials.Error;
+        }
+        var (clientId, secret, viaBasic) = credentials.Value;
+
+        // Seed 002: "Check you're not mixing sandbox and live" — say it when the secret itself tells us.
+        var secretEnvironment = SecretFormat.EnvironmentOf(secret);
+        if (secretEnvironment is not null && secretEnvironment != _environment)
+        {
+            throttle.RecordFailure(address);
+            return OAuthError.InvalidClient(
+                $"This is a {secretEnvironment} secret but this is the {_environment} environment. Check you're not mixing sandbox and live.",
+                viaBasic);
+        }
+
+        Span<byte> presented = stackalloc byte[SecretHasher.HashSize];
+        hasher.Hash(secret, presented);
+        var match = Verify(clientId, presented, out var client);
+        if (match is null)
+        {
+            throttle.RecordFailure(address);
+            return OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic);
+        }
+        usage.Record(clientId, match.SecretId);
+        return new AuthenticatedClient(client!, match.SecretId);
+    }
+
+    /// Same work whether or not the client exists: always two constant-time comparisons.
+    private ClientSecret? Verify(string clientId, ReadOnlySpan<byte> presented, out Client? client)
+    {
+        registry.TryGet(clientId, out client);
+        ClientSecret? match = null;
+        var compared = 0;
+        if (client is not null)
+        {
+            foreach (var secret in client.Secrets)
+            {
+                if (secret.RevokedAt is not null) continue;
+                compared++;
+                if (CryptographicOperations.FixedTimeEquals(secret.Hash, presented)) match = secret;
+            }
+        }
+        for (; compared < 2; compared++) CryptographicOperations.FixedTimeEquals(DecoyHash, presented);
+        return match;
+    }
+}

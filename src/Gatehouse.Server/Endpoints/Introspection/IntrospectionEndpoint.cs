@@ -1,0 +1,60 @@
+using System.Text.Json.Serialization;
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Tokens;
+
+namespace Gatehouse.Server.Endpoints.Introspection;
+
+/// POST /oauth/introspect (RFC 7662), also at /partner/v1/oauth/introspect. Any authenticated client
+/// may ask (resource servers are clients too); the answer comes from memory, never the database.
+internal static class IntrospectionEndpoint
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/oauth/introspect", HandleAsync);
+        app.MapPost("/partner/v1/oauth/introspect", HandleAsync);
+    }
+
+    private static readonly IntrospectionResponse Inactive = new(false);
+
+    private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
+        AccessTokenValidator validator, CancellationToken ct)
+    {
+        var form = await OAuthForm.ReadAsync(request, ct);
+        if (form.IsError) return OAuthResults.Error(form.Error);
+        var caller = clients.Authenticate(request, form.Value);
+        if (caller.IsError) return OAuthResults.Error(caller.Error);
+        var token = form.Value.Value("token");
+        if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
+
+        // RFC 7662 §2.2: anything we cannot vouch for is simply inactive; token_type_hint is only a hint.
+        var active = await validator.FindActiveAsync(token);
+        var body = active is null ? Inactive : new IntrospectionResponse(true)
+        {
+            Scope = active.Scope,
+            ClientId = active.ClientId,
+            TokenType = "Bearer",
+            Exp = active.ExpiresAt,
+            Iat = active.IssuedAt,
+            Sub = active.Subject,
+            Aud = active.Audience,
+            Iss = active.Issuer,
+            Jti = active.Jti,
+        };
+        return OAuthResults.NoStoreJson(body, OAuthJson.Web.IntrospectionResponse);
+    }
+}
+
+/// RFC 7662 §2.2.
+internal sealed record IntrospectionResponse([property: JsonPropertyName("active")] bool Active)
+{
+    [JsonPropertyName("scope")] public string? Scope { get; init; }
+    [JsonPropertyName("client_id")] public string? ClientId { get; init; }
+    [JsonPropertyName("token_type")] public string? TokenType { get; init; }
+    [JsonPropertyName("exp")] public long? Exp { get; init; }
+    [JsonPropertyName("iat")] public long? Iat { get; init; }
+    [JsonPropertyName("sub")] public string? Sub { get; init; }
+    [JsonPropertyName("aud")] public string? Aud { get; init; }
+    [JsonPropertyName("iss")] public string? Iss { get; init; }
+    [JsonPropertyName("jti")] public string? Jti { get; init; }
+}

@@ -1,0 +1,42 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Endpoints.Token;
+
+/// RFC 6749 §4.4: the client acts as itself. Decides the scope and audience of the token.
+internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options)
+{
+    private readonly string _defaultAudience = options.Value.DefaultAudience;
+
+    public Outcome<TokenGrant> Validate(Client client, IFormCollection form)
+    {
+        if (!client.AllowsGrant(GrantTypes.ClientCredentials))
+            return OAuthError.UnauthorizedClient(GrantTypes.ClientCredentials);
+
+        var scope = GrantedScope(client, form.Value("scope"));
+        if (scope.IsError) return scope.Error;
+
+        var audience = form.Value("audience");
+        var resource = form.Value("resource"); // RFC 8707 names the target this way
+        if (audience is not null && resource is not null && audience != resource)
+            return OAuthError.InvalidRequest("audience and resource name different targets; send one.");
+        var target = audience ?? resource ?? _defaultAudience;
+        if (!client.Audiences.Contains(target)) return OAuthError.InvalidTarget(target);
+
+        return new TokenGrant(client, scope.Value, target, Subject: client.ClientId);
+    }
+
+    /// Seed 002: scope defaults to the client's full granted set; a narrower request is honoured;
+    /// a scope not granted is invalid_scope (RFC 6749 §5.2), naming the scope.
+    internal static Outcome<string> GrantedScope(Client client, string? requested)
+    {
+        if (requested is null) return client.ScopeString;
+        var scopes = GatehouseOptions.Split(requested);
+        if (scopes.Length == 0) return client.ScopeString;
+        foreach (var scope in scopes)
+            if (!client.Scopes.Contains(scope)) return OAuthError.InvalidScope(scope);
+        return scopes.Length == 1 ? scopes[0] : string.Join(' ', scopes.Distinct(StringComparer.Ordinal));
+    }
+}

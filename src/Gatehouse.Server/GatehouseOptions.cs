@@ -1,0 +1,98 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gatehouse.Server;
+
+/// Everything under the "Gatehouse" configuration section; docs/configuration.md lists each key.
+internal sealed class GatehouseOptions
+{
+    public const string Section = "Gatehouse";
+
+    /// Fixed issuer URL. Empty: the first URL the server binds. Never taken from a request.
+    public string? Issuer { get; set; }
+
+    public string DataDirectory { get; set; } = "data";
+
+    /// "sandbox" or "live": named in every secret so a scanner (and a confused partner) can tell them apart.
+    [RegularExpression("^(sandbox|live)$", ErrorMessage = "Gatehouse:Environment must be 'sandbox' or 'live'.")]
+    public string Environment { get; set; } = "sandbox";
+
+    /// Base64 of 32 bytes. Empty: a generated root.key file (mode 0600) in the data directory.
+    public string? KeyEncryptionKey { get; set; }
+
+    [RegularExpression("^[a-z0-9_]{1,32}$", ErrorMessage = "Gatehouse:ClientIdPrefix must be 1-32 of a-z, 0-9, _.")]
+    public string ClientIdPrefix { get; set; } = "cc_client_";
+
+    /// Space-separated scope catalogue.
+    public string Scopes { get; set; } = string.Join(' ', DefaultScopes);
+
+    /// Space-separated audiences a client may be provisioned for.
+    public string Audiences { get; set; } = "partner/v1 internal/v1";
+
+    public string DefaultAudience { get; set; } = "partner/v1";
+
+    public string ServiceDocumentation { get; set; } = "https://github.com/gatehouse/gatehouse#readme";
+
+    public TokenOptions Tokens { get; set; } = new();
+    public RateLimitOptions RateLimits { get; set; } = new();
+    public KeyOptions Keys { get; set; } = new();
+    public SyncOptions Sync { get; set; } = new();
+    public StorageOptions Storage { get; set; } = new();
+
+    /// Seed 002's scope catalogue, the OIDC scopes, and the operator scope of the management API.
+    public static readonly string[] DefaultScopes =
+    [
+        "applications:write", "applications:read", "decisions:read", "payments:write", "payments:read",
+        "identity:read", "accounts:read", "accounts:write", "webhooks:manage", "partner:manage",
+        "openid", "profile", "email", "clients:manage",
+    ];
+
+    /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scope.
+    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "clients:manage"];
+
+    public IReadOnlyList<string> ScopeList => Split(Scopes);
+    public IReadOnlyList<string> AudienceList => Split(Audiences);
+
+    internal static string[] Split(string value) =>
+        value.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
+
+internal sealed class TokenOptions
+{
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromHours(1);
+}
+
+internal sealed class RateLimitOptions
+{
+    /// Seed 002: "the 10 req/s limit on the token endpoint". Per client; a client's own limit wins.
+    [Range(1, 10_000_000)]
+    public int TokenRequestsPerSecond { get; set; } = 10;
+
+    /// Per remote address, before further authentication attempts get 429.
+    [Range(1, 10_000_000)]
+    public int FailedAuthenticationsPerMinute { get; set; } = 20;
+}
+
+internal sealed class KeyOptions
+{
+    public TimeSpan RotationInterval { get; set; } = TimeSpan.FromDays(30);
+
+    /// A new key sits in the JWKS this long before it signs, so every verifier has fetched it first.
+    public TimeSpan PrePublish { get; set; } = TimeSpan.FromDays(1);
+
+    /// Allowance for clock differences when deciding a retired key can leave the JWKS.
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+internal sealed class SyncOptions
+{
+    /// How often a node looks for changes other processes (the CLI, other nodes) wrote.
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+}
+
+internal sealed class StorageOptions
+{
+    [RegularExpression("^(sqlite)$", ErrorMessage = "Gatehouse:Storage:Provider must be 'sqlite'.")]
+    public string Provider { get; set; } = "sqlite";
+
+    public string? ConnectionString { get; set; }
+}

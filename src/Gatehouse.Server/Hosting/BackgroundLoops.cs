@@ -1,0 +1,71 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Storage;
+using Gatehouse.Server.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Hosting;
+
+/// Follows the change feed every poll interval.
+internal sealed partial class ChangeFeedFollower(StoreSync sync, IOptions<GatehouseOptions> options, TimeProvider clock,
+    ILogger<ChangeFeedFollower> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.Sync.PollInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try { await sync.PollAsync(stoppingToken); }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { LogPollFailed(logger, e); }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the change feed; serving from memory and retrying.")]
+    private static partial void LogPollFailed(ILogger logger, Exception exception);
+}
+
+/// Slow chores: flush secret last-used times, rotate keys when due, forget what has expired.
+internal sealed partial class Housekeeping(
+    SecretUsageRecorder usage, IClientStore clients, SigningKeyService keys, RevocationList revocations,
+    IRevocationStore revocationStore, IChangeFeed feed, TimeProvider clock, ILogger<Housekeeping> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, clock);
+        do
+        {
+            try { await RunOnceAsync(stoppingToken); }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { LogChoreFailed(logger, e); }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task RunOnceAsync(CancellationToken ct)
+    {
+        await FlushUsageAsync(ct);
+        await keys.RotateIfDueAsync(ct);
+        revocations.PruneExpired();
+        var now = clock.GetUtcNow();
+        await revocationStore.PruneExpiredAsync(now, ct);
+        await feed.PruneAsync(now - TimeSpan.FromDays(1), ct);
+    }
+
+    /// Also called at shutdown, so a graceful stop loses no last-used time.
+    public async Task FlushUsageAsync(CancellationToken ct)
+    {
+        var pending = usage.TakePending();
+        try { await clients.RecordSecretUsageAsync(pending, ct); }
+        catch { usage.Restore(pending); throw; }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        try { await FlushUsageAsync(cancellationToken); }
+        catch (Exception e) { LogChoreFailed(logger, e); }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A housekeeping chore failed; it will run again.")]
+    private static partial void LogChoreFailed(ILogger logger, Exception exception);
+}

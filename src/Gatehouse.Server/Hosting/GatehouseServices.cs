@@ -1,0 +1,66 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Endpoints.Discovery;
+using Gatehouse.Server.Endpoints.Token;
+using Gatehouse.Server.RateLimiting;
+using Gatehouse.Server.Security;
+using Gatehouse.Server.Storage;
+using Gatehouse.Server.Storage.Sqlite;
+using Gatehouse.Server.Tokens;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Server.Hosting;
+
+internal static class GatehouseServices
+{
+    /// What both the server and the CLI need: options, keys, storage, clients.
+    public static IServiceCollection AddGatehouseCore(this IServiceCollection services)
+    {
+        services.AddOptions<GatehouseOptions>()
+            .BindConfiguration(GatehouseOptions.Section)
+            .ValidateDataAnnotations()
+            .Validate(o => o.AudienceList.Contains(o.DefaultAudience), "Gatehouse:DefaultAudience must be one of Gatehouse:Audiences.")
+            .Validate(o => o.Tokens.AccessTokenLifetime >= TimeSpan.FromSeconds(1) && o.Tokens.AccessTokenLifetime <= TimeSpan.FromDays(1),
+                "Gatehouse:Tokens:AccessTokenLifetime must be between 1 second and 1 day.")
+            .Validate(o => o.Keys.PrePublish >= TimeSpan.Zero && o.Keys.RotationInterval > o.Keys.PrePublish,
+                "Gatehouse:Keys:RotationInterval must be longer than Gatehouse:Keys:PrePublish, which must not be negative.")
+            .Validate(o => o.Sync.PollInterval >= TimeSpan.FromMilliseconds(10) && o.Sync.PollInterval <= TimeSpan.FromSeconds(1),
+                "Gatehouse:Sync:PollInterval must be between 10 ms and 1 s.")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => RootKey.Load(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value));
+        services.AddSingleton<KeyEncryption>();
+        services.AddSingleton<SecretHasher>();
+
+        services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.DataDirectory));
+        services.AddSingleton<IClientStore, SqliteClientStore>();
+        services.AddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
+        services.AddSingleton<IRevocationStore, SqliteRevocationStore>();
+        services.AddSingleton<IChangeFeed, SqliteChangeFeed>();
+
+        services.AddSingleton<SigningKeyService>();
+        services.AddSingleton<ClientProvisioning>();
+        return services;
+    }
+
+    /// The serving side: in-memory views, the hot path, background loops.
+    public static IServiceCollection AddGatehouseServer(this IServiceCollection services)
+    {
+        services.AddGatehouseCore();
+        services.AddSingleton<IssuerUrl>();
+        services.AddSingleton<ClientRegistry>();
+        services.AddSingleton<RevocationList>();
+        services.AddSingleton<StoreSync>();
+        services.AddSingleton<SecretUsageRecorder>();
+        services.AddSingleton<FailedAuthenticationThrottle>();
+        services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<ClientAuthenticator>();
+        services.AddSingleton<ClientCredentialsGrant>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<AccessTokenValidator>();
+        services.AddSingleton<DiscoveryDocuments>();
+        services.AddHostedService<ChangeFeedFollower>();
+        services.AddHostedService<Housekeeping>();
+        return services;
+    }
+}

@@ -1,0 +1,53 @@
+using Gatehouse.Server.Endpoints.Discovery;
+using Gatehouse.Server.Endpoints.Health;
+using Gatehouse.Server.Endpoints.Introspection;
+using Gatehouse.Server.Endpoints.Jwks;
+using Gatehouse.Server.Endpoints.Revocation;
+using Gatehouse.Server.Endpoints.Token;
+using Gatehouse.Server.Storage;
+using Gatehouse.Server.Tokens;
+
+namespace Gatehouse.Server.Hosting;
+
+/// Builds and runs the HTTP server.
+internal static class ServerApp
+{
+    public const string DefaultUrl = "http://localhost:5080";
+
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        var app = Build(args);
+        // Load every client, key and revocation before the first request can arrive.
+        await app.Services.GetRequiredService<StoreSync>().LoadAllAsync(ct);
+        await app.Services.GetRequiredService<SigningKeyService>().EnsureSignersAsync(ct);
+        await app.RunAsync();
+        return 0;
+    }
+
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // Lowest-priority defaults: quiet per-request framework logs (any configuration source overrides).
+        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+            },
+        });
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            builder.WebHost.UseUrls(DefaultUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Services.AddGatehouseServer();
+
+        var app = builder.Build();
+        DiscoveryEndpoint.Map(app);
+        JwksEndpoint.Map(app);
+        TokenEndpoint.Map(app);
+        IntrospectionEndpoint.Map(app);
+        RevocationEndpoint.Map(app);
+        HealthEndpoints.Map(app);
+        return app;
+    }
+}

@@ -1,0 +1,67 @@
+namespace Gatehouse.Server.OAuth;
+
+/// The error codes of RFC 6749 §5.2, RFC 7009, RFC 8707 and RFC 6750, plus our own rate_limited.
+internal static class OAuthErrorCodes
+{
+    public const string InvalidRequest = "invalid_request";
+    public const string InvalidClient = "invalid_client";
+    public const string InvalidGrant = "invalid_grant";
+    public const string UnauthorizedClient = "unauthorized_client";
+    public const string UnsupportedGrantType = "unsupported_grant_type";
+    public const string InvalidScope = "invalid_scope";
+    public const string InvalidTarget = "invalid_target";
+    public const string TemporarilyUnavailable = "temporarily_unavailable";
+    public const string RateLimited = "rate_limited";
+}
+
+/// A refusal, as a value. One place (OAuthResults) turns it into a response.
+internal sealed record OAuthError(string Code, string? Description = null, int Status = 400)
+{
+    /// Seconds for a Retry-After header (429, 503).
+    public int? RetryAfterSeconds { get; init; }
+
+    /// The request field at fault, for registration errors.
+    public string? Field { get; init; }
+
+    /// RFC 6749 §5.2: a 401 must carry the scheme the client tried.
+    public bool ChallengeBasic { get; init; }
+
+    public static OAuthError InvalidRequest(string description) => new(OAuthErrorCodes.InvalidRequest, description);
+
+    public static OAuthError InvalidClient(string description = "Client authentication failed.", bool basic = false) =>
+        new(OAuthErrorCodes.InvalidClient, description, 401) { ChallengeBasic = basic };
+
+    public static OAuthError InvalidScope(string scope) =>
+        new(OAuthErrorCodes.InvalidScope, $"Scope '{scope}' is not granted to this client.");
+
+    public static OAuthError InvalidTarget(string audience) =>
+        new(OAuthErrorCodes.InvalidTarget, $"This client is not provisioned for audience '{audience}'.");
+
+    public static OAuthError UnsupportedGrantType(string grantType) =>
+        new(OAuthErrorCodes.UnsupportedGrantType, $"Grant type '{grantType}' is not supported.");
+
+    public static OAuthError UnauthorizedClient(string grantType) =>
+        new(OAuthErrorCodes.UnauthorizedClient, $"This client may not use the '{grantType}' grant.");
+
+    public static OAuthError RateLimited(int retryAfterSeconds, string description) =>
+        new(OAuthErrorCodes.RateLimited, description, 429) { RetryAfterSeconds = retryAfterSeconds };
+
+    public static OAuthError TemporarilyUnavailable(int retryAfterSeconds = 5) =>
+        new(OAuthErrorCodes.TemporarilyUnavailable, "The authorization server is briefly unavailable; back off and retry.", 503)
+        { RetryAfterSeconds = retryAfterSeconds };
+}
+
+/// Either a value or the OAuthError that refused it.
+internal readonly struct Outcome<T>
+{
+    private Outcome(T? value, OAuthError? error) { Value = value!; Error = error!; }
+
+    public Outcome(T value) : this(value, null) { }
+
+    public T Value { get; }
+    public OAuthError Error { get; }
+    public bool IsError => Error is not null;
+
+    public static implicit operator Outcome<T>(T value) => new(value, null);
+    public static implicit operator Outcome<T>(OAuthError error) => new(default, error);
+}

@@ -1,0 +1,3 @@
+using Gatehouse.Server.Cli;
+
+return await CliApp.RunAsync(args);

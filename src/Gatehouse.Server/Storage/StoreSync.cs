@@ -1,0 +1,67 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Tokens;
+
+namespace Gatehouse.Server.Storage;
+
+/// Keeps this node's in-memory views (clients, keys, revocations) in step with the store by following the
+/// change feed, so the hot path never reads the database and a change made elsewhere (the CLI, another
+/// node) takes effect within one poll interval.
+internal sealed partial class StoreSync(
+    IChangeFeed feed,
+    IClientStore clientStore,
+    IRevocationStore revocationStore,
+    ClientRegistry clients,
+    SigningKeyService keys,
+    RevocationList revocations,
+    TimeProvider clock,
+    ILogger<StoreSync> logger)
+{
+    private long _seen;
+
+    /// Everything, from scratch: at start, and when the feed no longer reaches back to what we saw.
+    public async Task LoadAllAsync(CancellationToken ct)
+    {
+        var latest = await feed.LatestAsync(ct);
+        clients.ReplaceAll(await clientStore.LoadAllAsync(ct));
+        await keys.ReloadAsync(ct);
+        foreach (var token in await revocationStore.LoadUnexpiredAsync(clock.GetUtcNow(), ct))
+            revocations.Add(token.Jti, token.ExpiresAt);
+        _seen = latest;
+    }
+
+    /// Applies every change after the last one seen. Returns how many were applied.
+    public async Task<int> PollAsync(CancellationToken ct)
+    {
+        keys.RecomputeIfDue();
+        var changes = await feed.ReadSinceAsync(_seen, ct);
+        if (changes is null)
+        {
+            LogFeedGap(logger, _seen);
+            await LoadAllAsync(ct);
+            return 0;
+        }
+        var keysChanged = false;
+        foreach (var change in changes)
+        {
+            switch (change.Kind)
+            {
+                case Change.Client:
+                    if (await clientStore.FindAsync(change.Id, ct) is { } client) clients.Set(client);
+                    else clients.Remove(change.Id);
+                    break;
+                case Change.Key:
+                    keysChanged = true;
+                    break;
+                case Change.Revocation:
+                    if (await revocationStore.FindAsync(change.Id, ct) is { } token) revocations.Add(token.Jti, token.ExpiresAt);
+                    break;
+            }
+            _seen = change.Sequence;
+        }
+        if (keysChanged) await keys.ReloadAsync(ct);
+        return changes.Count;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed was pruned past sequence {Sequence}; reloading everything.")]
+    private static partial void LogFeedGap(ILogger logger, long sequence);
+}

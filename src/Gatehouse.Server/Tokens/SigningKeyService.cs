@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using Gatehouse.Server.Security;
+using Gatehouse.Server.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gatehouse.Server.Tokens;
+
+/// Owns the key ring: creates, rotates and revokes keys in the store and keeps the current
+/// KeyRing in memory for the hot path (signing, JWKS, verification).
+internal sealed class SigningKeyService(
+    ISigningKeyStore store,
+    KeyEncryption encryption,
+    TimeProvider clock,
+    IOptions<GatehouseOptions> options)
+{
+    private readonly KeyOptions _keys = options.Value.Keys;
+    private readonly TimeSpan _retention = options.Value.Tokens.AccessTokenLifetime + options.Value.Keys.ClockSkew;
+    private IReadOnlyList<SigningKey> _all = [];
+    private volatile KeyRing _ring = new([], DateTimeOffset.MinValue, TimeSpan.Zero);
+
+    public KeyRing Current => _ring;
+
+    public IReadOnlyList<SigningKey> All => _all;
+
+    public async Task ReloadAsync(CancellationToken ct)
+    {
+        var stored = await store.LoadAllAsync(ct);
+        var keys = new List<SigningKey>(stored.Count);
+        foreach (var key in stored)
+        {
+            var pkcs8 = encryption.Decrypt(key.EncryptedPrivateKey, AssociatedData(key.Kid, key.Algorithm));
+            try
+            {
+                AsymmetricAlgorithm material = key.Algorithm == SigningAlgorithms.RS256 ? RSA.Create() : ECDsa.Create();
+                material.ImportPkcs8PrivateKey(pkcs8, out _);
+                keys.Add(new SigningKey(key.Kid, key.Algorithm, material, key.CreatedAt, key.ActivatesAt, key.RevokedAt));
+            }
+            finally { CryptographicOperations.ZeroMemory(pkcs8); }
+        }
+        _all = keys;
+        Recompute();
+    }
+
+    /// Rebuilds the ring when the clock has passed its next transition. Cheap when nothing is due.
+    public void RecomputeIfDue()
+    {
+        if (clock.GetUtcNow() >= _ring.NextTransition) Recompute();
+    }
+
+    /// On first start (and after a revocation emptied an algorithm): a key that signs now.
+    public async Task EnsureSignersAsync(CancellationToken ct)
+    {
+        var created = false;
+        foreach (var algorithm in SigningAlgorithms.All)
+        {
+            if (_ring.SignerFor(algorithm) is not null) continue;
+            await CreateAsync(algorithm, clock.GetUtcNow(), ct);
+            created = true;
+        }
+        if (created) await ReloadAsync(ct);
+    }
+
+    /// SPEC 6: the new key is published now and signs after the pre-publication period.
+    public async Task<IReadOnlyList<StoredSigningKey>> RotateAsync(IEnumerable<string> algorithms, CancellationToken ct)
+    {
+        var activatesAt = clock.GetUtcNow() + _keys.PrePublish;
+        var created = new List<StoredSigningKey>();
+        foreach (var algorithm in algorithms) created.Add(await CreateAsync(algorithm, activatesAt, ct));
+        await ReloadAsync(ct);
+        return created;
+    }
+
+    /// Scheduled rotation: when the newest key of an algorithm is older than the interval (less the
+    /// pre-publication time), publish its successor.
+    public async Task RotateIfDueAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var due = SigningAlgorithms.All.Where(algorithm =>
+        {
+            var newest = _all.Where(k => k.Algorithm == algorithm && k.RevokedAt is null).MaxBy(k => k.ActivatesAt);
+            return newest is not null && newest.ActivatesAt + _keys.RotationInterval - _keys.PrePublish <= now;
+        }).ToArray();
+        if (due.Length > 0) await RotateAsync(due, ct);
+    }
+
+    /// For a compromised key: out of the JWKS at once, its tokens stop verifying; a fresh key signs if needed.
+    public async Task<bool> RevokeAsync(string kid, CancellationToken ct)
+    {
+        if (!await store.RevokeAsync(kid, clock.GetUtcNow(), ct)) return false;
+        await ReloadAsync(ct);
+        await EnsureSignersAsync(ct);
+        return true;
+    }
+
+    private async Task<StoredSigningKey> CreateAsync(string algorithm, DateTimeOffset activatesAt, CancellationToken ct)
+    {
+        using AsymmetricAlgorithm material = algorithm == SigningAlgorithms.RS256 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var kid = NewKid(algorithm);
+        var pkcs8 = material.ExportPkcs8PrivateKey();
+        try
+        {
+            var stored = new StoredSigningKey(kid, algorithm, encryption.Encrypt(pkcs8, AssociatedData(kid, algorithm)),
+                clock.GetUtcNow(), activatesAt, null);
+            await store.AddAsync(stored, ct);
+            return stored;
+        }
+        finally { CryptographicOperations.ZeroMemory(pkcs8); }
+    }
+
+    private void Recompute() => _ring = new KeyRing(_all, clock.GetUtcNow(), _retention);
+
+    /// Binds the ciphertext to its key id and algorithm: a swapped row fails to decrypt.
+    private static byte[] AssociatedData(string kid, string algorithm) => Encoding.UTF8.GetBytes(kid + "|" + algorithm);
+
+    private static string NewKid(string algorithm) =>
+        (algorithm == SigningAlgorithms.RS256 ? "rs-" : "es-") + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(9));
+}

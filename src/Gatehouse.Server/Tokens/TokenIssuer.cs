@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using Gatehouse.Server.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gatehouse.Server.Tokens;
+
+/// Mints RFC 9068 access tokens: JWTs with typ "at+jwt", signed ES256 by the ring's current key.
+internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, TimeProvider clock, IOptions<GatehouseOptions> options)
+{
+    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
+    private readonly TimeSpan _lifetime = options.Value.Tokens.AccessTokenLifetime;
+
+    public IssuedToken Issue(TokenGrant grant)
+    {
+        var signer = keys.Current.SignerFor(SigningAlgorithms.ES256)
+            ?? throw new InvalidOperationException("No active ES256 signing key.");
+        var now = clock.GetUtcNow();
+        var issuedAt = now.ToUnixTimeSeconds();
+        var expiresIn = (int)_lifetime.TotalSeconds;
+        var descriptor = new SecurityTokenDescriptor
+        {
+            TokenType = "at+jwt",
+            SigningCredentials = signer.Credentials,
+            Claims = new Dictionary<string, object>(9)
+            {
+                ["iss"] = issuer.Value,
+                ["sub"] = grant.Subject,
+                ["aud"] = grant.Audience,
+                ["client_id"] = grant.Client.ClientId,
+                ["scope"] = grant.Scope,
+                ["iat"] = issuedAt,
+                ["nbf"] = issuedAt,
+                ["exp"] = issuedAt + expiresIn,
+                ["jti"] = NewJti(),
+            },
+        };
+        return new IssuedToken(_handler.CreateToken(descriptor), expiresIn, grant.Scope);
+    }
+
+    private static string NewJti()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        RandomNumberGenerator.Fill(bytes);
+        return Base64UrlEncoder.Encode(bytes.ToArray());
+    }
+}
