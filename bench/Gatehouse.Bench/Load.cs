@@ -84,6 +84,9 @@ internal sealed class ScenarioResult
     public int ConnectionsOpened { get; init; }
     public double? ServerCpuPercent { get; init; }
     public double? BenchCpuPercent { get; init; }
+    /// <summary>CPU used by every other process on the machine during the measured window (% of one core).</summary>
+    public double? OtherCpuPercent { get; init; }
+    public double? StealCpuPercent { get; init; }
     public double? PeakRssMb { get; set; }
     public double? RssMb { get; set; }
     public double? MaxSampledRssMb { get; set; }
@@ -205,11 +208,13 @@ internal static class LoadRunner
         await DelayUntil(t0, ct);
         var serverCpu0 = serverPid is int a ? ProcFs.CpuSeconds(a) : null;
         var benchCpu0 = ProcFs.CpuSeconds(Environment.ProcessId);
+        var machine0 = ProcFs.MachineJiffies();
         var wall0 = Stopwatch.GetTimestamp();
         await DelayUntil(t1, ct);
         var wall1 = Stopwatch.GetTimestamp();
         var serverCpu1 = serverPid is int b ? ProcFs.CpuSeconds(b) : null;
         var benchCpu1 = ProcFs.CpuSeconds(Environment.ProcessId);
+        var machine1 = ProcFs.MachineJiffies();
 
         await Task.WhenAll(tasks);
         await sampling.CancelAsync();
@@ -217,6 +222,15 @@ internal static class LoadRunner
 
         var wall = (wall1 - wall0) / (double)freq;
         double? Pct(double? c0, double? c1) => c0 is double x && c1 is double y && wall > 0 ? (y - x) / wall * 100.0 : null;
+
+        double? otherCpu = null, stealCpu = null;
+        if (machine0 is { } m0 && machine1 is { } m1 && m1.Total > m0.Total)
+        {
+            var cores = Environment.ProcessorCount * 100.0;
+            var busy = (m1.Busy - m0.Busy) / (double)(m1.Total - m0.Total) * cores;
+            stealCpu = (m1.Steal - m0.Steal) / (double)(m1.Total - m0.Total) * cores;
+            otherCpu = Math.Max(0, busy - (Pct(serverCpu0, serverCpu1) ?? 0) - (Pct(benchCpu0, benchCpu1) ?? 0));
+        }
 
         var total = workers.Sum(w => (long)w.Count);
         var all = new long[total];
@@ -241,6 +255,8 @@ internal static class LoadRunner
             ConnectionsOpened = connectionsOpened(),
             ServerCpuPercent = Pct(serverCpu0, serverCpu1),
             BenchCpuPercent = Pct(benchCpu0, benchCpu1),
+            OtherCpuPercent = otherCpu,
+            StealCpuPercent = stealCpu,
             ErrorLog = errors,
         };
         if (serverPid is int pid)

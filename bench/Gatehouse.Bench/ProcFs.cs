@@ -48,6 +48,23 @@ internal static class ProcFs
         catch (Exception) { return null; }
     }
 
+    /// <summary>Machine-wide jiffies from /proc/stat: (busy = not idle/iowait/steal, steal, total).</summary>
+    public static (long Busy, long Steal, long Total)? MachineJiffies()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/stat").First();
+            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+                .Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            // user nice system idle iowait irq softirq steal
+            var total = f.Sum();
+            var idle = f[3] + f[4];
+            var steal = f.Length > 7 ? f[7] : 0;
+            return (total - idle - steal, steal, total);
+        }
+        catch (Exception) { return null; }
+    }
+
     public static string CpuModel()
     {
         try

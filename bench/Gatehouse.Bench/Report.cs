@@ -30,7 +30,10 @@ internal static class Report
             foreach (var line in r.ErrorLog.Lines()) Console.WriteLine("    " + line);
         if (r.Dropped > 0) Console.WriteLine($"  note        {r.Dropped} latencies beyond the preallocated array were counted but not kept");
         Console.WriteLine($"  CPU         server {F(r.ServerCpuPercent, 0)}%, load generator {F(r.BenchCpuPercent, 0)}% " +
+                          $"other processes {F(r.OtherCpuPercent, 0)}%, hypervisor steal {F(r.StealCpuPercent, 0)}% " +
                           $"(of {Environment.ProcessorCount * 100}% on {Environment.ProcessorCount} shared cores)");
+        if (r.OtherCpuPercent + r.StealCpuPercent > 15)
+            Console.WriteLine("  WARNING     other processes / the hypervisor took noticeable CPU during this scenario: its figures are pessimistic and noisy");
         Console.WriteLine($"  server RSS  peak {F(r.PeakRssMb, 1)} MB during this scenario (VmHWM), {F(r.RssMb, 1)} MB at the end (VmRSS), {F(r.MaxSampledRssMb, 1)} MB max sampled");
         if (process.HasExited) Console.WriteLine($"  WARNING     {process.Name} exited during the run:\n{process.Tail()}");
         Console.WriteLine();
@@ -91,8 +94,11 @@ internal static class Report
         }
 
         var cpu = results.Where(r => r.ServerCpuPercent is not null)
-            .Select(r => $"{r.Name} {F(r.ServerCpuPercent, 0)}% / {F(r.BenchCpuPercent, 0)}%");
-        sb.AppendLine($"CPU during the measured window, server / load generator (of {cores * 100}%): {string.Join(", ", cpu)}.");
+            .Select(r => $"{r.Name} {F(r.ServerCpuPercent, 0)}% / {F(r.BenchCpuPercent, 0)}% / {F(r.OtherCpuPercent, 0)}%");
+        sb.AppendLine($"CPU during the measured window, server / load generator / everything else on the machine (of {cores * 100}%): {string.Join(", ", cpu)}.");
+        var noisy = results.Where(r => r.OtherCpuPercent + r.StealCpuPercent > 15).Select(r => r.Name).ToList();
+        if (noisy.Count > 0)
+            sb.AppendLine($"Other processes or hypervisor steal took over 15% of the CPU during: {string.Join(", ", noisy)}; those rows are pessimistic.");
         return (sb.ToString(), met);
     }
 

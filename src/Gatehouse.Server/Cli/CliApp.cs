@@ -8,6 +8,15 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // `--Gatehouse:Key=value` sets configuration for every command, as it does for the server,
+        // so an admin command sees the same settings (pre-publication time, environment, ...).
+        var overrides = args.Where(IsConfigurationOverride).ToArray();
+        CliContext.ConfigurationOverrides = overrides
+            .Select(a => a[2..].Split('=', 2))
+            .Select(kv => new KeyValuePair<string, string?>(kv[0], kv[1]))
+            .ToArray();
+        args = args.Where(a => !IsConfigurationOverride(a)).ToArray();
+
         var dataDir = new Option<string?>("--data-dir") { Description = "Data directory (default ./data).", Recursive = true };
         var urls = new Option<string?>("--urls") { Description = "URLs to listen on (default http://localhost:5080)." };
 
@@ -33,9 +42,13 @@ internal static class CliApp
         return await parsed.InvokeAsync();
     }
 
+    private static bool IsConfigurationOverride(string arg) =>
+        arg.StartsWith($"--{GatehouseOptions.Section}:", StringComparison.OrdinalIgnoreCase) && arg.Contains('=');
+
     private static Task<int> Serve(ParseResult result, Option<string?> dataDir, Option<string?> urls, CancellationToken ct)
     {
         var hostArgs = new List<string>(result.UnmatchedTokens);
+        hostArgs.AddRange(CliContext.ConfigurationOverrides.Select(kv => $"--{kv.Key}={kv.Value}"));
         if (result.GetValue(dataDir) is { } dir) hostArgs.Add($"--{GatehouseOptions.Section}:DataDirectory={dir}");
         if (result.GetValue(urls) is { } u) hostArgs.Add($"--urls={u}");
         return ServerApp.RunAsync(hostArgs.ToArray(), ct);

@@ -12,11 +12,15 @@ internal sealed class CliContext : IAsyncDisposable
 
     private CliContext(ServiceProvider services) => _services = services;
 
+    /// `--Gatehouse:Key=value` arguments given on the command line.
+    public static IReadOnlyList<KeyValuePair<string, string?>> ConfigurationOverrides { get; set; } = [];
+
     public static CliContext Create(string? dataDirectory)
     {
         var configuration = new ConfigurationBuilder()
             .AddJsonFile("appsettings.json", optional: true)
-            .AddEnvironmentVariables();
+            .AddEnvironmentVariables()
+            .AddInMemoryCollection(ConfigurationOverrides);
         if (dataDirectory is not null)
             configuration.AddInMemoryCollection([new($"{GatehouseOptions.Section}:DataDirectory", dataDirectory)]);
         var services = new ServiceCollection()

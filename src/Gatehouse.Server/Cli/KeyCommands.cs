@@ -28,7 +28,7 @@ internal static class KeyCommands
             {
                 kid = k.Kid,
                 alg = k.Algorithm,
-                status = Status(service.Current, k),
+                status = Status(service.Current, k, context.Get<TimeProvider>().GetUtcNow()),
                 created_at = k.CreatedAt,
                 activates_at = k.ActivatesAt,
                 revoked_at = k.RevokedAt,
@@ -77,11 +77,11 @@ internal static class KeyCommands
         return command;
     }
 
-    private static string Status(KeyRing ring, SigningKey key)
+    private static string Status(KeyRing ring, SigningKey key, DateTimeOffset now)
     {
         if (key.RevokedAt is not null) return "revoked";
         if (ring.SignerFor(key.Algorithm) == key) return "active";
         if (ring.FindVerificationKey(key.Kid) is null) return "expired";
-        return key.ActivatesAt > DateTimeOffset.UtcNow ? "pending" : "retired";
+        return key.ActivatesAt > now ? "pending" : "retired";
     }
 }

@@ -135,6 +135,18 @@ public sealed class OAuthTestClient(GatehouseProcess server)
         return response.Text("access_token") ?? throw new Xunit.Sdk.XunitException($"No access_token.\n{response}");
     }
 
+    /// The raw JSON of the JWKS key that <paramref name="kid"/> names; fails the test if there is none.
+    public async Task<string> GetPublicJwkAsync(string kid)
+    {
+        var response = await GetAsync(OAuthPaths.Jwks);
+        OAuthAssert.Status(HttpStatusCode.OK, response);
+        foreach (var key in OAuthAssert.Property(response.Json, "keys").EnumerateArray())
+        {
+            if (key.TryGetProperty("kid", out var value) && value.GetString() == kid) return key.GetRawText();
+        }
+        throw new Xunit.Sdk.XunitException($"kid {kid} is not in the JWKS:\n{response}");
+    }
+
     public Task<OAuthResponse> IntrospectAsync(string token, string clientId, string secret, string path = OAuthPaths.Introspect)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path)

@@ -23,3 +23,11 @@ internal static class TestDirectories
         catch (UnauthorizedAccessException) { }
     }
 }
+
+/// A data directory a single test creates clients in before it starts its own server.
+public sealed class ScratchDirectory : IDisposable
+{
+    public string Path { get; } = TestDirectories.Create();
+
+    public void Dispose() => TestDirectories.Delete(Path);
+}

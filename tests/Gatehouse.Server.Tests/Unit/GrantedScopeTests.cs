@@ -1,0 +1,31 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Endpoints.Token;
+using Gatehouse.Server.OAuth;
+
+namespace Gatehouse.Server.Tests.Unit;
+
+public class GrantedScopeTests
+{
+    private static readonly Client Client = new("cc_client_x", "x", ["applications:write", "decisions:read", "payments:write"],
+        ["partner/v1"], [GrantTypes.ClientCredentials], null, DateTimeOffset.UnixEpoch, []);
+
+    [Theory]
+    [InlineData(null, "applications:write decisions:read payments:write")]
+    [InlineData("", "applications:write decisions:read payments:write")]
+    [InlineData("decisions:read", "decisions:read")]
+    [InlineData("decisions:read  applications:write", "decisions:read applications:write")]
+    [InlineData("decisions:read decisions:read", "decisions:read")]
+    public void GrantedScope_DefaultsToFullSet_AndHonoursNarrowing(string? requested, string expected) =>
+        Assert.Equal(expected, ClientCredentialsGrant.GrantedScope(Client, requested).Value);
+
+    [Theory]
+    [InlineData("payments:read", "payments:read")]
+    [InlineData("decisions:read clients:manage", "clients:manage")]
+    public void GrantedScope_NotGranted_IsInvalidScopeNamingIt(string requested, string named)
+    {
+        var error = ClientCredentialsGrant.GrantedScope(Client, requested).Error;
+
+        Assert.Equal(OAuthErrorCodes.InvalidScope, error.Code);
+        Assert.Contains($"'{named}'", error.Description);
+    }
+}
