@@ -29,13 +29,13 @@ public abstract class GatehouseFixture : IAsyncLifetime
         IEnumerable<string>? audiences = null, int? rateLimit = UnthrottledRateLimit) =>
         GatehouseCli.CreateClientAsync(DataDirectory, name, scope, audiences, rateLimit);
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         await SeedAsync();
         Server = await GatehouseProcess.StartAsync(DataDirectory, Settings);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (Server is not null) await Server.DisposeAsync();
         TestDirectories.Delete(DataDirectory);
