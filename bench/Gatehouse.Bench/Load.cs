@@ -75,6 +75,9 @@ internal sealed class ScenarioResult
 {
     public required string Name { get; init; }
     public required string Target { get; init; }
+    public string? Note { get; init; }
+    public bool PeakRssReset { get; init; }
+    public double? ServerCpuMicrosPerRequest { get; init; }
     public double Seconds { get; init; }
     public long Ok { get; init; }
     public long Errors { get; init; }
@@ -117,22 +120,10 @@ internal sealed class ScenarioResult
     }
 }
 
-/// <summary>Closed-loop load: N workers, each with one request in flight at a time, over N keep-alive connections.</summary>
-internal static class LoadRunner
+/// <summary>Creates the load generator's HttpClient: one SocketsHttpHandler, N keep-alive connections.</summary>
+internal static class LoadClient
 {
-    // Upper bound on what 2 cores can possibly do; beyond it latencies are counted but not kept.
-    private const int MaxRecordedPerSecond = 150_000;
-    private const int BufferSize = 64 * 1024;
-
-    private sealed class Worker
-    {
-        public required long[] Latencies;
-        public int Count;
-        public long Ok, Errors, WarmupErrors, Dropped;
-        public readonly byte[] Buffer = new byte[BufferSize];
-    }
-
-    public static (HttpClient Client, Func<int> ConnectionsOpened) CreateClient(int connections)
+    public static (HttpClient Client, Func<int> ConnectionsOpened) Create(int connections)
     {
         var opened = 0;
         var handler = new SocketsHttpHandler
@@ -163,127 +154,193 @@ internal static class LoadRunner
         var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(15) };
         return (client, () => Volatile.Read(ref opened));
     }
+}
 
-    public static async Task<ScenarioResult> RunAsync(string name, string target, HttpClient http, Func<int> connectionsOpened,
-        WorkerPlan[] plans, int warmupSeconds, int durationSeconds, int? serverPid, CancellationToken ct)
+/// <summary>
+/// Closed-loop load against one server: N workers, each with one request in flight at a time, over
+/// N keep-alive connections. A session can be measured in several slices (interleaved with another
+/// session's) and accumulates latencies, counts and CPU over all of them.
+/// </summary>
+internal sealed class LoadSession : IDisposable
+{
+    // Upper bound on what 2 cores can possibly do; beyond it latencies are counted but not kept.
+    private const int MaxRecordedPerSecond = 150_000;
+    private const int BufferSize = 64 * 1024;
+
+    private sealed class Worker
     {
-        var perWorkerCapacity = (int)Math.Min(int.MaxValue / 2, (long)MaxRecordedPerSecond * durationSeconds / plans.Length + 1024);
-        var workers = plans.Select(_ => new Worker { Latencies = new long[perWorkerCapacity] }).ToArray();
-        foreach (var w in workers) Array.Fill(w.Latencies, 0L); // touch the pages before measuring
-        var errors = new ErrorLog();
+        public required long[] Latencies;
+        public int Count;
+        public long Ok, Errors, WarmupErrors, Dropped;
+        public readonly byte[] Buffer = new byte[BufferSize];
+    }
 
-        var rssPeakReset = serverPid is int p0 && ProcFs.ResetPeakRss(p0);
+    private readonly string _name, _target;
+    private readonly HttpClient _http;
+    private readonly Func<int> _connectionsOpened;
+    private readonly WorkerPlan[] _plans;
+    private readonly Worker[] _workers;
+    private readonly int? _serverPid;
+    private readonly ErrorLog _errors = new();
+    private readonly bool _peakReset;
+    private readonly CancellationTokenSource _sampling = new();
+    private readonly Task _sampler;
+    private long _maxSampledRssKb;
+    private double _wallSeconds, _serverCpuSeconds, _benchCpuSeconds;
+    private long _machineBusy, _machineSteal, _machineTotal;
+    private bool _cpuKnown = true;
 
-        var freq = Stopwatch.Frequency;
-        var start = Stopwatch.GetTimestamp();
-        var t0 = start + warmupSeconds * freq;
-        var t1 = t0 + durationSeconds * freq;
+    public LoadSession(string name, string target, HttpClient http, Func<int> connectionsOpened, WorkerPlan[] plans,
+        double measuredSeconds, int? serverPid)
+    {
+        _name = name;
+        _target = target;
+        _http = http;
+        _connectionsOpened = connectionsOpened;
+        _plans = plans;
+        _serverPid = serverPid;
+        var perWorkerCapacity = (int)Math.Min(int.MaxValue / 2, (long)(MaxRecordedPerSecond * measuredSeconds / plans.Length) + 1024);
+        _workers = plans.Select(_ => new Worker { Latencies = new long[perWorkerCapacity] }).ToArray();
+        foreach (var w in _workers) Array.Fill(w.Latencies, 0L); // touch the pages before measuring
 
-        using var sampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        long maxSampledRssKb = 0;
-        var sampler = serverPid is int sp
-            ? Task.Run(async () =>
-            {
-                try
-                {
-                    while (!sampling.IsCancellationRequested)
-                    {
-                        if (ProcFs.StatusKb(sp, "VmRSS") is long kb && kb > maxSampledRssKb) maxSampledRssKb = kb;
-                        await Task.Delay(200, sampling.Token);
-                    }
-                }
-                catch (OperationCanceledException) { }
-            })
-            : Task.CompletedTask;
+        _peakReset = serverPid is int pid && ProcFs.ResetPeakRss(pid);
+        _sampler = serverPid is int sp ? Task.Run(() => SampleRssAsync(sp)) : Task.CompletedTask;
+    }
 
-        var tasks = new Task[plans.Length];
-        for (var i = 0; i < plans.Length; i++)
+    private async Task SampleRssAsync(int pid)
+    {
+        try
         {
-            var plan = plans[i];
-            var worker = workers[i];
-            tasks[i] = Task.Run(() => WorkerLoop(http, plan, worker, errors, t0, t1, ct), ct);
+            while (!_sampling.IsCancellationRequested)
+            {
+                if (ProcFs.StatusKb(pid, "VmRSS") is long kb && kb > _maxSampledRssKb) _maxSampledRssKb = kb;
+                await Task.Delay(200, _sampling.Token);
+            }
         }
+        catch (OperationCanceledException) { }
+    }
 
-        // CPU accounting over the measured window only.
-        await DelayUntil(t0, ct);
-        var serverCpu0 = serverPid is int a ? ProcFs.CpuSeconds(a) : null;
+    /// <summary>Load that is not measured (JIT tiering, connection setup, caches). Errors are still counted.</summary>
+    public Task WarmupAsync(double seconds, CancellationToken ct)
+    {
+        var end = Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency);
+        return RunWorkersAsync(end, end, ct);
+    }
+
+    /// <summary>One measured slice: every request that completes within it is recorded.</summary>
+    public async Task MeasureAsync(double seconds, CancellationToken ct)
+    {
+        var serverCpu0 = _serverPid is int a ? ProcFs.CpuSeconds(a) : null;
         var benchCpu0 = ProcFs.CpuSeconds(Environment.ProcessId);
         var machine0 = ProcFs.MachineJiffies();
-        var wall0 = Stopwatch.GetTimestamp();
+        var t0 = Stopwatch.GetTimestamp();
+        var t1 = t0 + (long)(seconds * Stopwatch.Frequency);
+        var run = RunWorkersAsync(t0, t1, ct);
+
         await DelayUntil(t1, ct);
-        var wall1 = Stopwatch.GetTimestamp();
-        var serverCpu1 = serverPid is int b ? ProcFs.CpuSeconds(b) : null;
+        var wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        var serverCpu1 = _serverPid is int b ? ProcFs.CpuSeconds(b) : null;
         var benchCpu1 = ProcFs.CpuSeconds(Environment.ProcessId);
         var machine1 = ProcFs.MachineJiffies();
+        await run;
 
-        await Task.WhenAll(tasks);
-        await sampling.CancelAsync();
-        await sampler;
-
-        var wall = (wall1 - wall0) / (double)freq;
-        double? Pct(double? c0, double? c1) => c0 is double x && c1 is double y && wall > 0 ? (y - x) / wall * 100.0 : null;
-
-        double? otherCpu = null, stealCpu = null;
-        if (machine0 is { } m0 && machine1 is { } m1 && m1.Total > m0.Total)
+        _wallSeconds += wall;
+        if (serverCpu0 is double s0 && serverCpu1 is double s1) _serverCpuSeconds += s1 - s0; else if (_serverPid is not null) _cpuKnown = false;
+        if (benchCpu0 is double c0 && benchCpu1 is double c1) _benchCpuSeconds += c1 - c0; else _cpuKnown = false;
+        if (machine0 is { } m0 && machine1 is { } m1)
         {
-            var cores = Environment.ProcessorCount * 100.0;
-            var busy = (m1.Busy - m0.Busy) / (double)(m1.Total - m0.Total) * cores;
-            stealCpu = (m1.Steal - m0.Steal) / (double)(m1.Total - m0.Total) * cores;
-            otherCpu = Math.Max(0, busy - (Pct(serverCpu0, serverCpu1) ?? 0) - (Pct(benchCpu0, benchCpu1) ?? 0));
+            _machineBusy += m1.Busy - m0.Busy;
+            _machineSteal += m1.Steal - m0.Steal;
+            _machineTotal += m1.Total - m0.Total;
+        }
+    }
+
+    private Task RunWorkersAsync(long t0, long t1, CancellationToken ct)
+    {
+        var tasks = new Task[_plans.Length];
+        for (var i = 0; i < _plans.Length; i++)
+        {
+            var plan = _plans[i];
+            var worker = _workers[i];
+            tasks[i] = Task.Run(() => WorkerLoop(_http, plan, worker, _errors, t0, t1, ct), ct);
+        }
+        return Task.WhenAll(tasks);
+    }
+
+    public ScenarioResult Finish(string? note = null)
+    {
+        _sampling.Cancel();
+        _sampler.Wait();
+
+        var cores = Environment.ProcessorCount * 100.0;
+        double? Pct(double cpuSeconds) => _cpuKnown && _wallSeconds > 0 ? cpuSeconds / _wallSeconds * 100.0 : null;
+        double? otherCpu = null, stealCpu = null;
+        var serverPct = _serverPid is null ? null : Pct(_serverCpuSeconds);
+        var benchPct = Pct(_benchCpuSeconds);
+        if (_machineTotal > 0)
+        {
+            var busy = _machineBusy / (double)_machineTotal * cores;
+            stealCpu = _machineSteal / (double)_machineTotal * cores;
+            otherCpu = Math.Max(0, busy - (serverPct ?? 0) - (benchPct ?? 0));
         }
 
-        var total = workers.Sum(w => (long)w.Count);
+        var total = _workers.Sum(w => (long)w.Count);
         var all = new long[total];
         long offset = 0;
-        foreach (var w in workers)
+        foreach (var w in _workers)
         {
             Array.Copy(w.Latencies, 0, all, offset, w.Count);
             offset += w.Count;
         }
         Array.Sort(all);
 
+        var ok = _workers.Sum(w => w.Ok);
         var result = new ScenarioResult
         {
-            Name = name,
-            Target = target,
-            Seconds = durationSeconds,
-            Ok = workers.Sum(w => w.Ok),
-            Errors = workers.Sum(w => w.Errors),
-            WarmupErrors = workers.Sum(w => w.WarmupErrors),
-            Dropped = workers.Sum(w => w.Dropped),
+            Name = _name,
+            Target = _target,
+            Note = note,
+            Seconds = _wallSeconds,
+            Ok = ok,
+            Errors = _workers.Sum(w => w.Errors),
+            WarmupErrors = _workers.Sum(w => w.WarmupErrors),
+            Dropped = _workers.Sum(w => w.Dropped),
             LatencyTicks = all,
-            ConnectionsOpened = connectionsOpened(),
-            ServerCpuPercent = Pct(serverCpu0, serverCpu1),
-            BenchCpuPercent = Pct(benchCpu0, benchCpu1),
+            ConnectionsOpened = _connectionsOpened(),
+            ServerCpuPercent = serverPct,
+            BenchCpuPercent = benchPct,
             OtherCpuPercent = otherCpu,
             StealCpuPercent = stealCpu,
-            ErrorLog = errors,
+            ServerCpuMicrosPerRequest = _serverPid is not null && _cpuKnown && ok > 0 ? _serverCpuSeconds / ok * 1e6 : null,
+            ErrorLog = _errors,
+            PeakRssReset = _peakReset,
         };
-        if (serverPid is int pid)
+        if (_serverPid is int pid)
         {
-            var hwm = ProcFs.StatusKb(pid, "VmHWM");
-            var rss = ProcFs.StatusKb(pid, "VmRSS");
-            result.PeakRssMb = hwm / 1024.0;
-            result.RssMb = rss / 1024.0;
-            result.MaxSampledRssMb = maxSampledRssKb / 1024.0;
-            if (!rssPeakReset && result.PeakRssMb is not null)
-                Console.WriteLine("  (could not reset VmHWM via clear_refs: peak RSS is the process-lifetime peak)");
+            result.PeakRssMb = ProcFs.StatusKb(pid, "VmHWM") / 1024.0;
+            result.RssMb = ProcFs.StatusKb(pid, "VmRSS") / 1024.0;
+            result.MaxSampledRssMb = _maxSampledRssKb / 1024.0;
         }
         return result;
     }
 
+    public void Dispose()
+    {
+        _sampling.Cancel();
+        _sampling.Dispose();
+    }
+
     private static async Task DelayUntil(long timestamp, CancellationToken ct)
     {
-        var remaining = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
-        if (timestamp > Stopwatch.GetTimestamp() && remaining > TimeSpan.Zero)
-            await Task.Delay(remaining, ct);
+        var now = Stopwatch.GetTimestamp();
+        if (timestamp > now) await Task.Delay(Stopwatch.GetElapsedTime(now, timestamp), ct);
     }
 
     private static async Task WorkerLoop(HttpClient http, WorkerPlan plan, Worker w, ErrorLog errors, long t0, long t1, CancellationToken ct)
     {
-        var k = plan.StartOffset;
-        var cycle = plan.Cycle;
+        var k = (plan.StartOffset + w.Count) % plan.Cycle;
         var buffer = w.Buffer;
+        var cycle = plan.Cycle;
         while (!ct.IsCancellationRequested)
         {
             var begin = Stopwatch.GetTimestamp();

@@ -9,6 +9,7 @@ internal sealed class Options
     public int WarmupSeconds { get; private set; } = 5;
     public int Connections { get; private set; } = 32;
     public int Clients { get; private set; } = 8;
+    public int Slices { get; private set; } = 4;
     public bool NoBuild { get; private set; }
     public bool Strict { get; private set; }
     public string? Output { get; private set; }
@@ -28,6 +29,7 @@ internal sealed class Options
           --connections N    concurrent keep-alive connections / worker tasks (default 32)
           --clients N        OAuth clients provisioned in Gatehouse (default 8)
           --scenario S       all | token | introspect | discovery | floor, comma-separated (default all)
+          --slices N         when token and floor both run, alternate them in N measured slices (default 4)
           --no-build         do not run `dotnet build -c Release` on the server and floor first
           --server-dll PATH  use this gatehouse.dll instead of src/Gatehouse.Server's Release output
           --output PATH      Markdown results file (default bench/results/latest.md)
@@ -73,6 +75,7 @@ internal sealed class Options
                     break;
                 case "--connections": o.Connections = Positive(); break;
                 case "--clients": o.Clients = Positive(); break;
+                case "--slices": o.Slices = Positive(); break;
                 case "--no-build": o.NoBuild = true; break;
                 case "--strict": o.Strict = true; break;
                 case "--output": o.Output = Value(); break;

@@ -100,96 +100,142 @@ namespace Gatehouse.Bench
                 if (floorDll is null) throw new BenchException("no Gatehouse.Bench.Floor.dll: build bench/Gatehouse.Bench.Floor in Release");
             }
 
-            var results = new List<ScenarioResult>();
+            var results = new Dictionary<string, ScenarioResult>();
             IReadOnlyList<BenchClient>? clients = null;
             double? serverLifetimePeakMb = null;
+            Child? server = null, floor = null;
+            HttpClient? gatehouseHttp = null, floorHttp = null;
+            Func<int>? gatehouseOpened = null, floorOpened = null;
+            Uri? baseUri = null, floorUri = null;
 
-            // ---- Gatehouse -------------------------------------------------------------------------------
-            if (o.NeedsGatehouse)
+            try
             {
-                var dataDir = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
-                registerDataDir(dataDir);
-                var port = Servers.FreePort();
-                var baseUri = new Uri($"http://127.0.0.1:{port}");
-                Console.WriteLine($"starting gatehouse: {serverDll} serve --urls {baseUri} --data-dir {dataDir} (Production, log level Warning)");
-                using var server = Servers.StartGatehouse(serverDll!, port, dataDir);
-                var (http, opened) = LoadRunner.CreateClient(o.Connections);
-                using var _http = http;
+                // ---- start Gatehouse and provision clients --------------------------------------------------
+                if (o.NeedsGatehouse)
+                {
+                    var dataDir = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName;
+                    registerDataDir(dataDir);
+                    var port = Servers.FreePort();
+                    baseUri = new Uri($"http://127.0.0.1:{port}");
+                    Console.WriteLine($"starting gatehouse: {serverDll} serve --urls {baseUri} --data-dir {dataDir} (Production, log level Warning)");
+                    server = Servers.StartGatehouse(serverDll!, port, dataDir);
+                    (gatehouseHttp, gatehouseOpened) = LoadClient.Create(o.Connections);
 
-                var sw = Stopwatch.StartNew();
-                await Servers.WaitReadyAsync(server, http, baseUri, ["/healthz", "/.well-known/openid-configuration"], TimeSpan.FromSeconds(60), ct);
-                Console.WriteLine($"  up in {sw.Elapsed.TotalSeconds:0.0} s (pid {server.Pid})");
+                    var sw = Stopwatch.StartNew();
+                    await Servers.WaitReadyAsync(server, gatehouseHttp, baseUri, ["/healthz", "/.well-known/openid-configuration"], TimeSpan.FromSeconds(60), ct);
+                    Console.WriteLine($"  up in {sw.Elapsed.TotalSeconds:0.0} s (pid {server.Pid})");
 
-                sw.Restart();
-                var created = new List<BenchClient>();
-                for (var i = 1; i <= o.Clients; i++)
-                    created.Add(await Servers.CreateClientAsync(serverDll!, dataDir, $"bench-{i}", ct));
-                clients = created;
-                Console.WriteLine($"  created {created.Count} clients with `gatehouse clients create --rate-limit 1000000 --json` in {sw.Elapsed.TotalSeconds:0.0} s " +
-                                  $"(scopes of bench-1: {string.Join(' ', created[0].Scopes)})");
-                var tokenUri = new Uri(baseUri, "/oauth/token");
-                var accepted = await Scenarios.WaitClientsAcceptedAsync(http, tokenUri, created, TimeSpan.FromSeconds(30), ct);
-                Console.WriteLine($"  server accepted all clients after {accepted.TotalSeconds:0.00} s");
+                    sw.Restart();
+                    var created = new List<BenchClient>();
+                    for (var i = 1; i <= o.Clients; i++)
+                        created.Add(await Servers.CreateClientAsync(serverDll!, dataDir, $"bench-{i}", ct));
+                    clients = created;
+                    Console.WriteLine($"  created {created.Count} clients with `gatehouse clients create --rate-limit 1000000 --json` in {sw.Elapsed.TotalSeconds:0.0} s " +
+                                      $"(scopes of bench-1: {string.Join(' ', created[0].Scopes)})");
+                    var accepted = await Scenarios.WaitClientsAcceptedAsync(gatehouseHttp, new Uri(baseUri, "/oauth/token"), created, TimeSpan.FromSeconds(30), ct);
+                    Console.WriteLine($"  server accepted all clients after {accepted.TotalSeconds:0.00} s");
+                }
+
+                // ---- start the floor (alongside Gatehouse: idle servers cost nothing, and it lets the two be interleaved)
+                if (o.Wants("floor"))
+                {
+                    var port = Servers.FreePort();
+                    floorUri = new Uri($"http://127.0.0.1:{port}");
+                    Console.WriteLine($"starting floor: {floorDll} --urls {floorUri} (Production, same GC settings as gatehouse)");
+                    floor = Servers.StartFloor(floorDll!, port);
+                    (floorHttp, floorOpened) = LoadClient.Create(o.Connections);
+                    await Servers.WaitReadyAsync(floor, floorHttp, floorUri, ["/healthz"], TimeSpan.FromSeconds(60), ct);
+                    Console.WriteLine($"  up (pid {floor.Pid}); it gets the token scenario's exact requests{(clients is null ? " (synthetic credentials)" : "")}");
+                }
                 Console.WriteLine();
 
                 void TrackLifetimePeak()
                 {
-                    if (ProcFs.StatusKb(server.Pid, "VmHWM") is long kb) serverLifetimePeakMb = Math.Max(serverLifetimePeakMb ?? 0, kb / 1024.0);
+                    if (server is not null && ProcFs.StatusKb(server.Pid, "VmHWM") is long kb)
+                        serverLifetimePeakMb = Math.Max(serverLifetimePeakMb ?? 0, kb / 1024.0);
                 }
 
+                // ---- token and floor ---------------------------------------------------------------------------------
+                LoadSession? tokenSession = null, floorSession = null;
                 if (o.Wants("token"))
                 {
-                    var plans = Scenarios.TokenPlans(tokenUri, created, o.Connections);
-                    Report.Problems("token", await Scenarios.CheckTokenPlansAsync(http, plans, strictClaims: true, ct));
+                    var plans = Scenarios.TokenPlans(new Uri(baseUri!, "/oauth/token"), clients!, o.Connections);
+                    Report.Problems("token", await Scenarios.CheckTokenPlansAsync(gatehouseHttp!, plans, strictClaims: true, ct));
                     TrackLifetimePeak();
-                    results.Add(Report.Scenario(await LoadRunner.RunAsync("token", "POST /oauth/token", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                    tokenSession = new LoadSession("token", "POST /oauth/token", gatehouseHttp!, gatehouseOpened!, plans, o.DurationSeconds, server!.Pid);
                 }
+                if (o.Wants("floor"))
+                {
+                    var plans = Scenarios.TokenPlans(new Uri(floorUri!, "/oauth/token"), clients ?? Scenarios.FakeClients(o.Clients), o.Connections);
+                    Report.Problems("floor", await Scenarios.CheckTokenPlansAsync(floorHttp!, plans, strictClaims: true, ct));
+                    floorSession = new LoadSession("floor", "bare minimal API: ReadFormAsync + ES256 sign", floorHttp!, floorOpened!, plans, o.DurationSeconds, floor!.Pid);
+                }
+                using (tokenSession)
+                using (floorSession)
+                {
+                    var both = tokenSession is not null && floorSession is not null;
+                    var slices = both ? o.Slices : 1;
+                    var sliceSeconds = (double)o.DurationSeconds / slices;
+                    if (both)
+                        Console.WriteLine($"token and floor: warmup {o.WarmupSeconds} s each, then {slices} alternating slices of {sliceSeconds:0.#} s each " +
+                                          "(token, floor, token, floor, ...) so that other load on the machine hits both alike");
+                    if (tokenSession is not null) await tokenSession.WarmupAsync(o.WarmupSeconds, ct);
+                    if (floorSession is not null) await floorSession.WarmupAsync(o.WarmupSeconds, ct);
+                    for (var i = 0; i < slices; i++)
+                    {
+                        if (tokenSession is not null) await tokenSession.MeasureAsync(sliceSeconds, ct);
+                        if (floorSession is not null) await floorSession.MeasureAsync(sliceSeconds, ct);
+                    }
+                    var note = both ? $"measured in {slices} slices alternating with the other" : null;
+                    if (tokenSession is not null) results["token"] = Report.Scenario(tokenSession.Finish(note), o, server!);
+                    if (floorSession is not null) results["floor"] = Report.Scenario(floorSession.Finish(note), o, floor!);
+                }
+                floor?.Kill();
+
+                // ---- introspection and discovery -----------------------------------------------------------------
                 if (o.Wants("introspect"))
                 {
-                    var pool = await Scenarios.MintPoolAsync(http, tokenUri, created, 32, o.Connections, ct);
-                    var plans = Scenarios.IntrospectionPlans(new Uri(baseUri, "/oauth/introspect"), created, pool, o.Connections);
-                    Report.Problems("introspect", await Scenarios.CheckIntrospectionPlansAsync(http, plans, created, ct));
+                    var tokenUri = new Uri(baseUri!, "/oauth/token");
+                    var pool = await Scenarios.MintPoolAsync(gatehouseHttp!, tokenUri, clients!, 32, o.Connections, ct);
+                    var plans = Scenarios.IntrospectionPlans(new Uri(baseUri!, "/oauth/introspect"), clients!, pool, o.Connections);
+                    Report.Problems("introspect", await Scenarios.CheckIntrospectionPlansAsync(gatehouseHttp!, plans, clients!, ct));
                     TrackLifetimePeak();
-                    results.Add(Report.Scenario(await LoadRunner.RunAsync("introspect", "POST /oauth/introspect", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                    using var session = new LoadSession("introspect", "POST /oauth/introspect", gatehouseHttp!, gatehouseOpened!, plans, o.DurationSeconds, server!.Pid);
+                    await session.WarmupAsync(o.WarmupSeconds, ct);
+                    await session.MeasureAsync(o.DurationSeconds, ct);
+                    results["introspect"] = Report.Scenario(session.Finish(), o, server);
                 }
                 if (o.Wants("discovery"))
                 {
-                    Report.Problems("discovery", await Scenarios.CheckDiscoveryAsync(http, baseUri, ct));
+                    Report.Problems("discovery", await Scenarios.CheckDiscoveryAsync(gatehouseHttp!, baseUri!, ct));
                     TrackLifetimePeak();
-                    results.Add(Report.Scenario(await LoadRunner.RunAsync("discovery", "GET openid-configuration + jwks.json", http, opened, Scenarios.DiscoveryPlans(baseUri, o.Connections), o.WarmupSeconds, o.DurationSeconds, server.Pid, ct), o, server));
+                    using var session = new LoadSession("discovery", "GET openid-configuration + jwks.json", gatehouseHttp!, gatehouseOpened!,
+                        Scenarios.DiscoveryPlans(baseUri!, o.Connections), o.DurationSeconds, server!.Pid);
+                    await session.WarmupAsync(o.WarmupSeconds, ct);
+                    await session.MeasureAsync(o.DurationSeconds, ct);
+                    results["discovery"] = Report.Scenario(session.Finish(), o, server);
                 }
                 TrackLifetimePeak();
-                if (server.HasExited) throw new BenchException($"gatehouse exited during the run:\n{server.Tail()}");
-                server.Kill();
+                if (server is not null && server.HasExited) throw new BenchException($"gatehouse exited during the run:\n{server.Tail()}");
             }
-
-            // ---- floor ---------------------------------------------------------------------------------------
-            if (o.Wants("floor"))
+            finally
             {
-                var port = Servers.FreePort();
-                var baseUri = new Uri($"http://127.0.0.1:{port}");
-                Console.WriteLine($"starting floor: {floorDll} --urls {baseUri} (Production, same GC settings as gatehouse)");
-                using var floor = Servers.StartFloor(floorDll!, port);
-                var (http, opened) = LoadRunner.CreateClient(o.Connections);
-                using var _http = http;
-                await Servers.WaitReadyAsync(floor, http, baseUri, ["/healthz"], TimeSpan.FromSeconds(60), ct);
-                Console.WriteLine($"  up (pid {floor.Pid}); same requests as the token scenario{(clients is null ? " (synthetic credentials)" : "")}");
-                Console.WriteLine();
-                var plans = Scenarios.TokenPlans(new Uri(baseUri, "/oauth/token"), clients ?? Scenarios.FakeClients(o.Clients), o.Connections);
-                Report.Problems("floor", await Scenarios.CheckTokenPlansAsync(http, plans, strictClaims: true, ct));
-                results.Add(Report.Scenario(await LoadRunner.RunAsync("floor", "bare minimal API: ReadFormAsync + ES256 sign", http, opened, plans, o.WarmupSeconds, o.DurationSeconds, floor.Pid, ct), o, floor));
-                floor.Kill();
+                server?.Dispose();
+                floor?.Dispose();
+                gatehouseHttp?.Dispose();
+                floorHttp?.Dispose();
             }
+            var ordered = Options.AllScenarios.Where(results.ContainsKey).Select(n => results[n]).ToList();
 
             // ---- summary -------------------------------------------------------------------------------------
             var output = o.Output is not null ? Path.GetFullPath(o.Output) : Path.Combine(repoRoot, "bench", "results", "latest.md");
-            var (markdown, targetsMet) = Report.Summary(results, o, machine, serverLifetimePeakMb, TargetRatio, TargetP99Ms, TargetRssMb);
+            var (markdown, targetsMet) = Report.Summary(ordered, o, machine, serverLifetimePeakMb, TargetRatio, TargetP99Ms, TargetRssMb);
             Console.WriteLine(markdown);
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             await File.WriteAllTextAsync(output, markdown, ct);
             Console.WriteLine($"written to {Path.GetRelativePath(Environment.CurrentDirectory, output)}");
 
-            if (results.Any(r => r.Errors > 0 || r.WarmupErrors > 0)) return 1;
+            if (ordered.Any(r => r.Errors > 0 || r.WarmupErrors > 0)) return 1;
             if (o.Strict && !targetsMet) return 2;
             return 0;
         }

@@ -23,17 +23,21 @@ internal static class Report
         var unit = r.Name is "token" or "floor" ? "tokens/s" : "req/s";
         Console.WriteLine($"== {r.Name}: {r.Target} ==");
         Console.WriteLine($"  load        {o.Connections} workers, {r.ConnectionsOpened} TCP connections opened in total (keep-alive: more than {o.Connections} means reconnects), {r.Total:N0} requests measured in {r.Seconds:0} s");
+        if (r.Note is not null) Console.WriteLine($"  note        {r.Note}");
         Console.WriteLine($"  {unit,-11} {F(r.Rps, 1)}");
         Console.WriteLine($"  latency ms  p50 {F(r.PercentileMs(50), 2)}  p99 {F(r.PercentileMs(99), 2)}  p99.9 {F(r.PercentileMs(99.9), 2)}  max {F(r.MaxMs, 2)}  mean {F(r.MeanMs, 2)}");
         Console.WriteLine($"  errors      {r.Errors} measured, {r.WarmupErrors} in warmup (must be 0)");
         if (!r.ErrorLog.IsEmpty)
             foreach (var line in r.ErrorLog.Lines()) Console.WriteLine("    " + line);
         if (r.Dropped > 0) Console.WriteLine($"  note        {r.Dropped} latencies beyond the preallocated array were counted but not kept");
-        Console.WriteLine($"  CPU         server {F(r.ServerCpuPercent, 0)}%, load generator {F(r.BenchCpuPercent, 0)}% " +
+        Console.WriteLine($"  CPU         server {F(r.ServerCpuPercent, 0)}%, load generator {F(r.BenchCpuPercent, 0)}%, " +
                           $"other processes {F(r.OtherCpuPercent, 0)}%, hypervisor steal {F(r.StealCpuPercent, 0)}% " +
                           $"(of {Environment.ProcessorCount * 100}% on {Environment.ProcessorCount} shared cores)");
         if (r.OtherCpuPercent + r.StealCpuPercent > 15)
             Console.WriteLine("  WARNING     other processes / the hypervisor took noticeable CPU during this scenario: its figures are pessimistic and noisy");
+        Console.WriteLine($"  server CPU  {F(r.ServerCpuMicrosPerRequest, 0)} us per successful request (CPU time / requests: little affected by other load)");
+        if (!r.PeakRssReset && r.PeakRssMb is not null)
+            Console.WriteLine("  note        could not reset VmHWM via /proc/PID/clear_refs: the peak below is the process-lifetime peak");
         Console.WriteLine($"  server RSS  peak {F(r.PeakRssMb, 1)} MB during this scenario (VmHWM), {F(r.RssMb, 1)} MB at the end (VmRSS), {F(r.MaxSampledRssMb, 1)} MB max sampled");
         if (process.HasExited) Console.WriteLine($"  WARNING     {process.Name} exited during the run:\n{process.Tail()}");
         Console.WriteLine();
@@ -55,6 +59,8 @@ internal static class Report
                       "(half `client_secret_basic`, half `client_secret_post`, half of them narrowing `scope`).");
         sb.AppendLine($"**The load generator runs on the same {cores} cores as the server**, so these are lower bounds for the server alone; " +
                       "the floor row is measured the same way, which is what makes the ratio meaningful.");
+        if (results.Any(r => r.Name == "token") && results.Any(r => r.Name == "floor"))
+            sb.AppendLine($"Token and floor were measured in {o.Slices} alternating slices each, so other load on the machine affects both alike.");
         sb.AppendLine();
         sb.AppendLine("| scenario | req/s | p50 ms | p99 ms | errors | peak RSS MB |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -74,6 +80,8 @@ internal static class Report
                 var ratio = token.Rps / floor.Rps;
                 met &= ratio >= targetRatio;
                 sb.AppendLine($"| throughput / floor throughput >= {F(targetRatio, 1)} | {F(ratio, 2)} ({F(token.Rps, 0)} / {F(floor.Rps, 0)}) | {YesNo(ratio >= targetRatio)} |");
+                if (token.ServerCpuMicrosPerRequest is double tu && floor.ServerCpuMicrosPerRequest is double fu && tu > 0)
+                    sb.AppendLine($"| (informational) floor CPU per token / server CPU per token | {F(fu / tu, 2)} ({F(fu, 0)} us / {F(tu, 0)} us) | - |");
             }
             else
             {

@@ -27,7 +27,10 @@ internal static class CliApp
         var root = new RootCommand("Gatehouse: an OAuth 2.0 authorization server.") { dataDir, urls, serve };
         root.TreatUnmatchedTokensAsErrors = false;
         root.Subcommands.Add(ClientCommands.Build(dataDir));
+        root.Subcommands.Add(SecretCommands.Build(dataDir));
+        root.Subcommands.Add(SecretCommands.BuildTokens(dataDir));
         root.Subcommands.Add(KeyCommands.Build(dataDir));
+        root.Subcommands.Add(AuditCommand.Build(dataDir));
         root.SetAction((result, ct) =>
         {
             // Bare `gatehouse` serves, but a mistyped command must not quietly start a server.

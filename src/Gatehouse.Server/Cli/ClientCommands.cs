@@ -29,8 +29,10 @@ internal static class ClientCommands
         command.SetAction(async (result, ct) =>
         {
             await using var context = CliContext.Create(result.GetValue(dataDir));
-            var created = await context.Get<ClientProvisioning>().CreateAsync(
-                new ClientRegistration(result.GetValue(name), result.GetValue(scope), result.GetValue(audience), result.GetValue(rateLimit)), ct);
+            var registration = new ClientRegistration(Name: result.GetValue(name), Scope: result.GetValue(scope),
+                Audiences: result.GetValue(audience) is { Length: > 0 } audiences ? audiences : null,
+                RateLimitPerSecond: result.GetValue(rateLimit));
+            var created = await context.Get<ClientManagement>().CreateAsync(registration, Actor.Cli(), ct);
             if (created.IsError) return CliOutput.Fail(created.Error.Description ?? created.Error.Code);
             var client = created.Value.Client;
             if (result.GetValue(json))
@@ -100,8 +102,8 @@ internal static class ClientCommands
         command.SetAction(async (result, ct) =>
         {
             await using var context = CliContext.Create(result.GetValue(dataDir));
-            if (!await context.Get<IClientStore>().DeleteAsync(result.GetValue(id)!, ct))
-                return CliOutput.Fail($"No client '{result.GetValue(id)}'.");
+            var deleted = await context.Get<ClientManagement>().DeleteAsync(result.GetValue(id)!, Actor.Cli(), ct);
+            if (deleted.IsError) return CliOutput.Fail(deleted.Error.Description!);
             Console.WriteLine($"Deleted {result.GetValue(id)}.");
             return 0;
         });

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Gatehouse.Server.Clients;
 using Gatehouse.Server.Tokens;
 
 namespace Gatehouse.Server.Cli;
@@ -51,7 +52,7 @@ internal static class KeyCommands
             await using var context = CliContext.Create(result.GetValue(dataDir));
             var service = context.Get<SigningKeyService>();
             var algorithms = result.GetValue(alg) is { Length: > 0 } chosen ? chosen.Distinct() : SigningAlgorithms.All;
-            var created = await service.RotateAsync(algorithms, ct);
+            var created = await service.RotateAsync(algorithms, Actor.Cli(), ct);
             var rows = created.Select(k => new { kid = k.Kid, alg = k.Algorithm, activates_at = k.ActivatesAt }).ToArray();
             if (result.GetValue(json)) CliOutput.WriteJson(rows.Length == 1 ? rows[0] : rows);
             else foreach (var r in rows) Console.WriteLine($"{r.kid}  {r.alg}  signs from {r.activates_at:u}");
@@ -69,7 +70,7 @@ internal static class KeyCommands
             await using var context = CliContext.Create(result.GetValue(dataDir));
             var service = context.Get<SigningKeyService>();
             await service.ReloadAsync(ct);
-            if (!await service.RevokeAsync(result.GetValue(kid)!, ct))
+            if (!await service.RevokeAsync(result.GetValue(kid)!, Actor.Cli(), ct))
                 return CliOutput.Fail($"No unrevoked key '{result.GetValue(kid)}'.");
             Console.WriteLine($"Revoked {result.GetValue(kid)}.");
             return 0;

@@ -11,12 +11,39 @@ internal sealed record Client(
     DateTimeOffset CreatedAt,
     IReadOnlyList<ClientSecret> Secrets)
 {
-    /// The scopes as one space-separated string, precomputed for the default-scope token response.
-    public string ScopeString { get; } = string.Join(' ', Scopes);
+    public IReadOnlyList<string> RedirectUris { get; init; } = [];
+
+    public string TokenEndpointAuthMethod { get; init; } = ClientAuthMethods.SecretBasic;
+
+    /// Set by "revoke all tokens": every token of this client minted before this instant
+    /// (microseconds since the Unix epoch, compared with the token's iat_us) is inactive.
+    public long? TokensRevokedBeforeMicroseconds { get; init; }
+
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// The scopes as one space-separated string, computed once per scope list for the default-scope
+    /// token response (a `with` expression that changes Scopes gets a fresh one).
+    public string ScopeString
+    {
+        get
+        {
+            var cached = _scopeString;
+            if (cached is not null && ReferenceEquals(cached.Source, Scopes)) return cached.Text;
+            cached = new JoinedScopes(Scopes, string.Join(' ', Scopes));
+            _scopeString = cached;
+            return cached.Text;
+        }
+    }
+
+    private JoinedScopes? _scopeString;
+
+    private sealed record JoinedScopes(IReadOnlyList<string> Source, string Text);
 
     public IEnumerable<ClientSecret> LiveSecrets => Secrets.Where(s => s.RevokedAt is null);
 
     public bool AllowsGrant(string grantType) => GrantTypes.Contains(grantType);
+
+    public bool IsRevokedToken(long issuedAtMicroseconds) => issuedAtMicroseconds < TokensRevokedBeforeMicroseconds;
 }
 
 /// One secret of a client. Only its keyed hash is ever stored or held in memory.
@@ -32,4 +59,14 @@ internal static class GrantTypes
     public const string ClientCredentials = "client_credentials";
     public const string AuthorizationCode = "authorization_code";
     public const string RefreshToken = "refresh_token";
+    public static readonly string[] All = [ClientCredentials, AuthorizationCode, RefreshToken];
+}
+
+/// RFC 7591 §2 token_endpoint_auth_method values.
+internal static class ClientAuthMethods
+{
+    public const string SecretBasic = "client_secret_basic";
+    public const string SecretPost = "client_secret_post";
+    public const string None = "none";
+    public static readonly string[] All = [SecretBasic, SecretPost, None];
 }

@@ -18,6 +18,10 @@ internal sealed class SecretUsageRecorder(TimeProvider clock)
         pending[secretId] = new SecretUsage(clientId, secretId, now);
     }
 
+    /// A use recorded here but not yet written to the store.
+    public DateTimeOffset? PendingLastUsed(string secretId) =>
+        _pending.TryGetValue(secretId, out var usage) ? usage.LastUsedAt : null;
+
     /// Hands over what was recorded since the last call.
     public IReadOnlyCollection<SecretUsage> TakePending()
     {

@@ -39,7 +39,9 @@ internal static class GatehouseServices
         services.AddSingleton<IChangeFeed, SqliteChangeFeed>();
 
         services.AddSingleton<SigningKeyService>();
-        services.AddSingleton<ClientProvisioning>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddSingleton<MintClock>();
+        services.AddSingleton<ClientManagement>();
         return services;
     }
 
@@ -51,6 +53,7 @@ internal static class GatehouseServices
         services.AddSingleton<ClientRegistry>();
         services.AddSingleton<RevocationList>();
         services.AddSingleton<StoreSync>();
+        services.AddSingleton<IClientViewRefresher>(sp => sp.GetRequiredService<StoreSync>());
         services.AddSingleton<SecretUsageRecorder>();
         services.AddSingleton<FailedAuthenticationThrottle>();
         services.AddSingleton<TokenRateLimiter>();
@@ -59,6 +62,7 @@ internal static class GatehouseServices
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton<Endpoints.Clients.ManagementAccess>();
         services.AddHostedService<ChangeFeedFollower>();
         services.AddHostedService<Housekeeping>();
         return services;

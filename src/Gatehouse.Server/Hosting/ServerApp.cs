@@ -1,3 +1,5 @@
+using Gatehouse.Server.Endpoints.Audit;
+using Gatehouse.Server.Endpoints.Clients;
 using Gatehouse.Server.Endpoints.Discovery;
 using Gatehouse.Server.Endpoints.Health;
 using Gatehouse.Server.Endpoints.Introspection;
@@ -48,6 +50,11 @@ internal static class ServerApp
         IntrospectionEndpoint.Map(app);
         RevocationEndpoint.Map(app);
         HealthEndpoints.Map(app);
+        ClientsEndpoint.Map(app);
+        ClientSecretsEndpoint.Map(app);
+        ClientTokensEndpoint.Map(app);
+        RevocationFeedEndpoint.Map(app);
+        AuditEndpoint.Map(app);
         return app;
     }
 }

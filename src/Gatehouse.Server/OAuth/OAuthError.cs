@@ -20,11 +20,17 @@ internal sealed record OAuthError(string Code, string? Description = null, int S
     /// Seconds for a Retry-After header (429, 503).
     public int? RetryAfterSeconds { get; init; }
 
+    /// RFC 6750 §3: the scope a 403 insufficient_scope names.
+    public string? RequiredScope { get; init; }
+
     /// The request field at fault, for registration errors.
     public string? Field { get; init; }
 
     /// RFC 6749 §5.2: a 401 must carry the scheme the client tried.
     public bool ChallengeBasic { get; init; }
+
+    /// RFC 6750 §3: a 401/403 from a bearer-protected resource challenges with Bearer.
+    public bool ChallengeBearer { get; init; }
 
     public static OAuthError InvalidRequest(string description) => new(OAuthErrorCodes.InvalidRequest, description);
 
@@ -45,6 +51,23 @@ internal sealed record OAuthError(string Code, string? Description = null, int S
 
     public static OAuthError RateLimited(int retryAfterSeconds, string description) =>
         new(OAuthErrorCodes.RateLimited, description, 429) { RetryAfterSeconds = retryAfterSeconds };
+
+    public static OAuthError NotFound(string description) => new("not_found", description, 404);
+
+    public static OAuthError Conflict(string description) => new("conflict", description, 409);
+
+    public static OAuthError InvalidClientMetadata(string field, string description) =>
+        new("invalid_client_metadata", description) { Field = field };
+
+    /// RFC 6750 §3.1: no credentials at all — the challenge carries no error code.
+    public static OAuthError Unauthenticated(string description) =>
+        new("unauthorized", description, 401) { ChallengeBearer = true, ChallengeBasic = true };
+
+    public static OAuthError InvalidToken(string description) =>
+        new("invalid_token", description, 401) { ChallengeBearer = true };
+
+    public static OAuthError InsufficientScope(string scope, string description) =>
+        new("insufficient_scope", description, 403) { RequiredScope = scope, ChallengeBearer = true };
 
     public static OAuthError TemporarilyUnavailable(int retryAfterSeconds = 5) =>
         new(OAuthErrorCodes.TemporarilyUnavailable, "The authorization server is briefly unavailable; back off and retry.", 503)

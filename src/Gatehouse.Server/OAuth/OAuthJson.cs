@@ -7,6 +7,7 @@ namespace Gatehouse.Server.OAuth;
 /// Source-generated JSON for every body the protocol endpoints write: no reflection on the hot path.
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ErrorBody))]
+[JsonSerializable(typeof(ProblemBody))]
 [JsonSerializable(typeof(TokenResponse))]
 [JsonSerializable(typeof(IntrospectionResponse))]
 internal sealed partial class OAuthJson : JsonSerializerContext

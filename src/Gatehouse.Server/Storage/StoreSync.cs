@@ -14,15 +14,21 @@ internal sealed partial class StoreSync(
     SigningKeyService keys,
     RevocationList revocations,
     TimeProvider clock,
-    ILogger<StoreSync> logger)
+    ILogger<StoreSync> logger) : IClientViewRefresher
 {
     private long _seen;
+
+    // One client read-and-replace at a time: a slow read that started before a commit must not
+    // overwrite the fresher view a request installed right after that commit.
+    private readonly SemaphoreSlim _clientViewLock = new(1, 1);
 
     /// Everything, from scratch: at start, and when the feed no longer reaches back to what we saw.
     public async Task LoadAllAsync(CancellationToken ct)
     {
         var latest = await feed.LatestAsync(ct);
-        clients.ReplaceAll(await clientStore.LoadAllAsync(ct));
+        await _clientViewLock.WaitAsync(ct);
+        try { clients.ReplaceAll(await clientStore.LoadAllAsync(ct)); }
+        finally { _clientViewLock.Release(); }
         await keys.ReloadAsync(ct);
         foreach (var token in await revocationStore.LoadUnexpiredAsync(clock.GetUtcNow(), ct))
             revocations.Add(token.Jti, token.ExpiresAt);
@@ -46,8 +52,7 @@ internal sealed partial class StoreSync(
             switch (change.Kind)
             {
                 case Change.Client:
-                    if (await clientStore.FindAsync(change.Id, ct) is { } client) clients.Set(client);
-                    else clients.Remove(change.Id);
+                    await RefreshClientAsync(change.Id, ct);
                     break;
                 case Change.Key:
                     keysChanged = true;
@@ -60,6 +65,17 @@ internal sealed partial class StoreSync(
         }
         if (keysChanged) await keys.ReloadAsync(ct);
         return changes.Count;
+    }
+
+    public async Task RefreshClientAsync(string clientId, CancellationToken ct)
+    {
+        await _clientViewLock.WaitAsync(ct);
+        try
+        {
+            if (await clientStore.FindAsync(clientId, ct) is { } client) clients.Set(client);
+            else clients.Remove(clientId);
+        }
+        finally { _clientViewLock.Release(); }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed was pruned past sequence {Sequence}; reloading everything.")]

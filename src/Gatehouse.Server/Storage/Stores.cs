@@ -2,15 +2,30 @@ using Gatehouse.Server.Clients;
 
 namespace Gatehouse.Server.Storage;
 
-/// Clients and their secrets. Every write also appends to the change feed, in the same transaction.
+/// Clients and their secrets. Every write appends to the change feed and, for management actions,
+/// the audit log, in the same transaction: the action, its notification and its record stand or fall together.
 internal interface IClientStore
 {
     Task<IReadOnlyList<Client>> LoadAllAsync(CancellationToken ct);
     Task<Client?> FindAsync(string clientId, CancellationToken ct);
-    Task CreateAsync(Client client, CancellationToken ct);
-    Task<bool> DeleteAsync(string clientId, CancellationToken ct);
+    Task CreateAsync(Client client, AuditEntry audit, CancellationToken ct);
+
+    /// Replaces the registration fields (not secrets, not the revocation cut-off). False when the client is gone.
+    Task<bool> UpdateAsync(Client client, AuditEntry audit, CancellationToken ct);
+    Task<bool> DeleteAsync(string clientId, AuditEntry audit, CancellationToken ct);
+
+    /// Adds a secret unless the client already has `maxLive` unrevoked ones; the check and the insert are atomic.
+    Task<AddSecretResult> AddSecretAsync(string clientId, ClientSecret secret, int maxLive, AuditEntry audit, CancellationToken ct);
+    Task<bool> RevokeSecretAsync(string clientId, string secretId, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct);
+
+    /// Sets the client's cut-off and publishes it on the revocation feed until `feedExpiresAt`.
+    Task<bool> RevokeAllTokensAsync(string clientId, long revokedBeforeMicroseconds, DateTimeOffset feedExpiresAt,
+        AuditEntry audit, CancellationToken ct);
+
     Task RecordSecretUsageAsync(IReadOnlyCollection<SecretUsage> usages, CancellationToken ct);
 }
+
+internal enum AddSecretResult { Added, ClientNotFound, TooManyLiveSecrets }
 
 internal readonly record struct SecretUsage(string ClientId, string SecretId, DateTimeOffset LastUsedAt);
 
@@ -18,24 +33,45 @@ internal readonly record struct SecretUsage(string ClientId, string SecretId, Da
 internal interface ISigningKeyStore
 {
     Task<IReadOnlyList<StoredSigningKey>> LoadAllAsync(CancellationToken ct);
-    Task AddAsync(StoredSigningKey key, CancellationToken ct);
-    Task<bool> RevokeAsync(string kid, DateTimeOffset revokedAt, CancellationToken ct);
+    Task AddAsync(StoredSigningKey key, AuditEntry audit, CancellationToken ct);
+    Task<bool> RevokeAsync(string kid, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct);
 }
 
 internal sealed record StoredSigningKey(
     string Kid, string Algorithm, byte[] EncryptedPrivateKey,
     DateTimeOffset CreatedAt, DateTimeOffset ActivatesAt, DateTimeOffset? RevokedAt);
 
-/// Revoked access tokens by jti, kept until they would have expired anyway.
+/// Revoked access tokens by jti, and the revocation feed resource servers follow.
 internal interface IRevocationStore
 {
     Task AddAsync(RevokedToken token, CancellationToken ct);
     Task<RevokedToken?> FindAsync(string jti, CancellationToken ct);
     Task<IReadOnlyList<RevokedToken>> LoadUnexpiredAsync(DateTimeOffset now, CancellationToken ct);
+
+    /// Entries after `since` that still matter at `now`, oldest first, at most `limit`.
+    Task<RevocationFeedPage> ReadFeedAsync(long since, DateTimeOffset now, int limit, CancellationToken ct);
     Task<int> PruneExpiredAsync(DateTimeOffset now, CancellationToken ct);
 }
 
 internal sealed record RevokedToken(string Jti, string ClientId, DateTimeOffset ExpiresAt, DateTimeOffset RevokedAt);
+
+/// One feed entry: a single token (Jti set) or a client-wide cut-off (RevokedBeforeMicroseconds set).
+internal sealed record RevocationFeedEntry(long Sequence, string ClientId, string? Jti, DateTimeOffset ExpiresAt, long? RevokedBeforeMicroseconds);
+
+internal sealed record RevocationFeedPage(IReadOnlyList<RevocationFeedEntry> Entries, long Cursor, bool HasMore);
+
+/// The append-only record of management actions (who, what, when, from where; never a secret).
+internal interface IAuditLog
+{
+    Task AppendAsync(AuditEntry entry, CancellationToken ct);
+
+    /// Entries with id > `after`, oldest first.
+    Task<IReadOnlyList<AuditRecord>> ReadAsync(long after, int limit, CancellationToken ct);
+}
+
+internal sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, string Target, string? SourceAddress, string? Details = null);
+
+internal sealed record AuditRecord(long Id, AuditEntry Entry);
 
 /// What changed, in order, so every process (server nodes, the CLI) can refresh its in-memory view.
 internal interface IChangeFeed

@@ -8,7 +8,10 @@ namespace Gatehouse.Server.Tokens;
 /// The facts of one of our own access tokens whose signature, issuer, type and lifetime checked out.
 internal sealed record VerifiedAccessToken(
     string Jti, string ClientId, string Subject, string Scope, string Audience, string Issuer,
-    long IssuedAt, long ExpiresAt);
+    long IssuedAt, long ExpiresAt, long IssuedAtMicroseconds)
+{
+    public bool HasScope(string scope) => Scope.Split(' ').Contains(scope);
+}
 
 /// Verifies our access tokens against the key ring and decides whether they are still active.
 internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl issuer, RevocationList revocations, ClientRegistry clients)
@@ -25,15 +28,20 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
         if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || !jwt.TryGetPayloadValue<string>("client_id", out var clientId))
             return null;
         jwt.TryGetPayloadValue<string>("scope", out var scope);
+        var issuedAt = jwt.GetPayloadValue<long>("iat");
+        // Tokens carry iat_us; one without it counts as minted at the end of its iat second (revoked if in doubt).
+        var issuedAtMicroseconds = jwt.TryGetPayloadValue<long>("iat_us", out var us) ? us : issuedAt * 1_000_000 + 999_999;
         return new VerifiedAccessToken(jti, clientId, jwt.Subject, scope ?? "", jwt.Audiences.FirstOrDefault() ?? "",
-            jwt.Issuer, jwt.GetPayloadValue<long>("iat"), jwt.GetPayloadValue<long>("exp"));
+            jwt.Issuer, issuedAt, jwt.GetPayloadValue<long>("exp"), issuedAtMicroseconds);
     }
 
-    /// RFC 7662 §2.2: active means ours, unexpired, not revoked, and its client still exists.
+    /// RFC 7662 §2.2: active means ours, unexpired, not revoked (alone or with all its client's tokens),
+    /// and its client still exists.
     public async Task<VerifiedAccessToken?> FindActiveAsync(string token)
     {
         var verified = await VerifyAsync(token);
-        if (verified is null || revocations.IsRevoked(verified.Jti) || !clients.TryGet(verified.ClientId, out _)) return null;
+        if (verified is null || revocations.IsRevoked(verified.Jti)) return null;
+        if (!clients.TryGet(verified.ClientId, out var client) || client.IsRevokedToken(verified.IssuedAtMicroseconds)) return null;
         return verified;
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Gatehouse.Server.Clients;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -56,18 +57,18 @@ internal sealed class SigningKeyService(
         foreach (var algorithm in SigningAlgorithms.All)
         {
             if (_ring.SignerFor(algorithm) is not null) continue;
-            await CreateAsync(algorithm, clock.GetUtcNow(), ct);
+            await CreateAsync(algorithm, clock.GetUtcNow(), Actor.System, AuditActions.KeyCreated, ct);
             created = true;
         }
         if (created) await ReloadAsync(ct);
     }
 
     /// SPEC 6: the new key is published now and signs after the pre-publication period.
-    public async Task<IReadOnlyList<StoredSigningKey>> RotateAsync(IEnumerable<string> algorithms, CancellationToken ct)
+    public async Task<IReadOnlyList<StoredSigningKey>> RotateAsync(IEnumerable<string> algorithms, Actor actor, CancellationToken ct)
     {
         var activatesAt = clock.GetUtcNow() + _keys.PrePublish;
         var created = new List<StoredSigningKey>();
-        foreach (var algorithm in algorithms) created.Add(await CreateAsync(algorithm, activatesAt, ct));
+        foreach (var algorithm in algorithms) created.Add(await CreateAsync(algorithm, activatesAt, actor, AuditActions.KeyRotated, ct));
         await ReloadAsync(ct);
         return created;
     }
@@ -82,19 +83,21 @@ internal sealed class SigningKeyService(
             var newest = _all.Where(k => k.Algorithm == algorithm && k.RevokedAt is null).MaxBy(k => k.ActivatesAt);
             return newest is not null && newest.ActivatesAt + _keys.RotationInterval - _keys.PrePublish <= now;
         }).ToArray();
-        if (due.Length > 0) await RotateAsync(due, ct);
+        if (due.Length > 0) await RotateAsync(due, Actor.System, ct);
     }
 
     /// For a compromised key: out of the JWKS at once, its tokens stop verifying; a fresh key signs if needed.
-    public async Task<bool> RevokeAsync(string kid, CancellationToken ct)
+    public async Task<bool> RevokeAsync(string kid, Actor actor, CancellationToken ct)
     {
-        if (!await store.RevokeAsync(kid, clock.GetUtcNow(), ct)) return false;
+        var now = clock.GetUtcNow();
+        if (!await store.RevokeAsync(kid, now, new AuditEntry(now, actor.Name, AuditActions.KeyRevoked, kid, actor.SourceAddress), ct))
+            return false;
         await ReloadAsync(ct);
         await EnsureSignersAsync(ct);
         return true;
     }
 
-    private async Task<StoredSigningKey> CreateAsync(string algorithm, DateTimeOffset activatesAt, CancellationToken ct)
+    private async Task<StoredSigningKey> CreateAsync(string algorithm, DateTimeOffset activatesAt, Actor actor, string action, CancellationToken ct)
     {
         using AsymmetricAlgorithm material = algorithm == SigningAlgorithms.RS256 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var kid = NewKid(algorithm);
@@ -103,7 +106,9 @@ internal sealed class SigningKeyService(
         {
             var stored = new StoredSigningKey(kid, algorithm, encryption.Encrypt(pkcs8, AssociatedData(kid, algorithm)),
                 clock.GetUtcNow(), activatesAt, null);
-            await store.AddAsync(stored, ct);
+            var audit = new AuditEntry(clock.GetUtcNow(), actor.Name, action, kid, actor.SourceAddress,
+                $"alg={algorithm}; activates_at={activatesAt:O}");
+            await store.AddAsync(stored, audit, ct);
             return stored;
         }
         finally { CryptographicOperations.ZeroMemory(pkcs8); }

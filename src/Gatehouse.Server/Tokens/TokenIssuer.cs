@@ -7,7 +7,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Gatehouse.Server.Tokens;
 
 /// Mints RFC 9068 access tokens: JWTs with typ "at+jwt", signed ES256 by the ring's current key.
-internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, TimeProvider clock, IOptions<GatehouseOptions> options)
+internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, MintClock mintClock, IOptions<GatehouseOptions> options)
 {
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly TimeSpan _lifetime = options.Value.Tokens.AccessTokenLifetime;
@@ -16,14 +16,14 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Time
     {
         var signer = keys.Current.SignerFor(SigningAlgorithms.ES256)
             ?? throw new InvalidOperationException("No active ES256 signing key.");
-        var now = clock.GetUtcNow();
-        var issuedAt = now.ToUnixTimeSeconds();
+        var issuedAtMicroseconds = mintClock.NextMicroseconds();
+        var issuedAt = issuedAtMicroseconds / 1_000_000;
         var expiresIn = (int)_lifetime.TotalSeconds;
         var descriptor = new SecurityTokenDescriptor
         {
             TokenType = "at+jwt",
             SigningCredentials = signer.Credentials,
-            Claims = new Dictionary<string, object>(9)
+            Claims = new Dictionary<string, object>(10)
             {
                 ["iss"] = issuer.Value,
                 ["sub"] = grant.Subject,
@@ -31,6 +31,7 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Time
                 ["client_id"] = grant.Client.ClientId,
                 ["scope"] = grant.Scope,
                 ["iat"] = issuedAt,
+                ["iat_us"] = issuedAtMicroseconds,
                 ["nbf"] = issuedAt,
                 ["exp"] = issuedAt + expiresIn,
                 ["jti"] = NewJti(),

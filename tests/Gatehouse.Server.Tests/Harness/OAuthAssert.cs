@@ -26,8 +26,9 @@ public static class OAuthAssert
 
     public static void JsonBody(OAuthResponse response)
     {
-        if (response.MediaType is not ("application/json" or "application/problem+json"))
-            throw new XunitException($"Expected a JSON content type, got '{response.MediaType}':\n{response}");
+        // RFC 6749 §5.1/§5.2, RFC 7662 §2.2: application/json.
+        if (response.MediaType != "application/json")
+            throw new XunitException($"Expected Content-Type application/json, got '{response.MediaType}':\n{response}");
         if (response.Json.ValueKind != JsonValueKind.Object)
             throw new XunitException($"Expected a JSON object body:\n{response}");
     }

@@ -29,6 +29,10 @@ public sealed class KeyRotationTests
 
         public Task<CliResult> Cli(params string[] args) => GatehouseCli.RunAsync(Directory.Path, args);
 
+        /// The CLI run with the server's own settings, as an operator sharing the server's configuration would.
+        public Task<CliResult> CliWithServerSettings(params string[] args) =>
+            Cli([.. args, .. ImmediateRotation.Select(setting => $"--{setting.Key}={setting.Value}")]);
+
         public async Task<JsonElement[]> KeysListAsync()
         {
             var result = await Cli("keys", "list", "--json");
@@ -51,19 +55,17 @@ public sealed class KeyRotationTests
             return (token, TestJwt.Parse(token).Kid);
         }
 
-        /// Rotates and waits (at most a second, SPEC/contract) until new tokens are signed with the new key.
-        public async Task<string> RotateAsync()
+        /// <summary>
+        /// Runs <c>keys rotate</c> and waits (at most a second, contract notes on PrePublish) until new
+        /// tokens carry a kid other than <paramref name="oldKid"/>; returns that kid.
+        /// </summary>
+        public async Task<string> RotateAsync(string oldKid, bool withServerSettings = true)
         {
-            var rotated = await Cli("keys", "rotate", "--json");
+            var rotated = withServerSettings ? await CliWithServerSettings("keys", "rotate") : await Cli("keys", "rotate");
             Assert.True(rotated.ExitCode == 0, rotated.ToString());
-            using var document = JsonDocument.Parse(rotated.Stdout);
-            var json = document.RootElement;
-            var newKid = OAuthAssert.StringProperty(json, "kid");
-            Assert.Equal("ES256", OAuthAssert.StringProperty(json, "alg"));
-            OAuthAssert.StringProperty(json, "activates_at");
 
-            await Eventually.Within(TimeSpan.FromSeconds(1), MintAsync, minted => minted.Kid == newKid,
-                $"tokens are signed with the rotated key {newKid}");
+            var (_, newKid) = await Eventually.Within(TimeSpan.FromSeconds(1), MintAsync, minted => minted.Kid != oldKid,
+                $"tokens are signed with a new key after keys rotate (old kid {oldKid})");
             return newKid;
         }
 
@@ -92,9 +94,8 @@ public sealed class KeyRotationTests
             Assert.Contains(OAuthAssert.StringProperty(key, "status"), new[] { "pending", "active", "retired", "revoked" });
         });
 
-        var newKid = await scene.RotateAsync();
+        var newKid = await scene.RotateAsync(oldKid);
 
-        Assert.NotEqual(oldKid, newKid);
         OAuthAssert.Active(await scene.Server.OAuth.IntrospectAsync(oldToken, scene.Client));
         var kids = await scene.JwksKidsAsync();
         Assert.Contains(oldKid, kids);
@@ -111,7 +112,7 @@ public sealed class KeyRotationTests
     {
         await using var scene = await RotationScene.StartAsync();
         var (oldToken, oldKid) = await scene.MintAsync();
-        var newKid = await scene.RotateAsync();
+        var newKid = await scene.RotateAsync(oldKid);
         var (newToken, _) = await scene.MintAsync();
 
         var revoked = await scene.Cli("keys", "revoke", oldKid);
@@ -126,6 +127,37 @@ public sealed class KeyRotationTests
         Assert.Contains(newKid, await scene.JwksKidsAsync());
         OAuthAssert.Active(await scene.Server.OAuth.IntrospectAsync(newToken, scene.Client));
         Assert.Equal("revoked", Status(await scene.KeysListAsync(), oldKid));
+    }
+
+    [Fact]
+    public async Task Keys_RotateOnServerWithZeroPrePublish_NewKidWithinOneSecond()
+    {
+        // The brief as written: only the server is configured with PrePublish=00:00:00; the CLI gets --data-dir alone.
+        await using var scene = await RotationScene.StartAsync();
+        var (_, oldKid) = await scene.MintAsync();
+
+        var newKid = await scene.RotateAsync(oldKid, withServerSettings: false);
+
+        Assert.Contains(newKid, await scene.JwksKidsAsync());
+    }
+
+    [Fact]
+    public async Task Keys_RotateJson_PrintsOneObjectForTheNewEs256Key()
+    {
+        await using var scene = await RotationScene.StartAsync();
+        var (_, oldKid) = await scene.MintAsync();
+
+        var result = await scene.CliWithServerSettings("keys", "rotate", "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var document = JsonDocument.Parse(result.Stdout);
+        var json = document.RootElement;
+        Assert.True(json.ValueKind == JsonValueKind.Object, $"contract: keys rotate --json -> {{\"kid\",\"alg\",\"activates_at\"}}\n{result}");
+        var newKid = OAuthAssert.StringProperty(json, "kid");
+        Assert.NotEqual(oldKid, newKid);
+        Assert.Equal("ES256", OAuthAssert.StringProperty(json, "alg"));
+        Assert.True(DateTimeOffset.TryParse(OAuthAssert.StringProperty(json, "activates_at"), out _), result.ToString());
+        Assert.Contains(newKid, (await scene.KeysListAsync()).Select(k => OAuthAssert.StringProperty(k, "kid")));
     }
 
     [Fact]

@@ -407,6 +407,7 @@ public sealed class TokenEndpointTests(TokenEndpointFixture fixture) : IClassFix
 
         var logs = fixture.Server.Logs;
 
+        Assert.False(string.IsNullOrWhiteSpace(logs), "The harness captured no server output at all.");
         foreach (var secret in new[] { fixture.Full.ClientSecret, fixture.Narrow.ClientSecret, fixture.Internal.ClientSecret, wrongSecret })
             Assert.DoesNotContain(secret, logs, StringComparison.Ordinal);
     }

@@ -29,3 +29,17 @@ public class GrantedScopeTests
         Assert.Contains($"'{named}'", error.Description);
     }
 }
+
+public class ClientScopeStringTests
+{
+    [Fact]
+    public void ScopeString_FollowsScopesThroughWithExpressions()
+    {
+        var client = new Client("cc_client_x", "x", ["a", "b"], ["partner/v1"], [GrantTypes.ClientCredentials], null, DateTimeOffset.UnixEpoch, []);
+
+        var narrowed = client with { Scopes = ["c"] };
+
+        Assert.Equal("a b", client.ScopeString);
+        Assert.Equal("c", narrowed.ScopeString);
+    }
+}

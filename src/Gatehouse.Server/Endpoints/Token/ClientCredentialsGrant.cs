@@ -1,4 +1,5 @@
 using Gatehouse.Server.Clients;
+using Gatehouse.Server.Hosting;
 using Gatehouse.Server.OAuth;
 using Gatehouse.Server.Tokens;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Server.Endpoints.Token;
 
 /// RFC 6749 §4.4: the client acts as itself. Decides the scope and audience of the token.
-internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options)
+internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options, IssuerUrl issuer)
 {
     private readonly string _defaultAudience = options.Value.DefaultAudience;
 
@@ -23,10 +24,14 @@ internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options)
         if (audience is not null && resource is not null && audience != resource)
             return OAuthError.InvalidRequest("audience and resource name different targets; send one.");
         var target = audience ?? resource ?? _defaultAudience;
-        if (!client.Audiences.Contains(target)) return OAuthError.InvalidTarget(target);
+        if (!client.Audiences.Contains(target) && !IsOperatorAudience(client, target)) return OAuthError.InvalidTarget(target);
 
         return new TokenGrant(client, scope.Value, target, Subject: client.ClientId);
     }
+
+    /// The management API's audience is this server itself; any client granted the operator scope may ask for it.
+    private bool IsOperatorAudience(Client client, string target) =>
+        target == issuer.Value && client.Scopes.Contains(Endpoints.Clients.ManagementAccess.OperatorScope);
 
     /// Seed 002: scope defaults to the client's full granted set; a narrower request is honoured;
     /// a scope not granted is invalid_scope (RFC 6749 §5.2), naming the scope.

@@ -7,80 +7,146 @@ namespace Gatehouse.Server.Storage.Sqlite;
 internal sealed class SqliteClientStore(SqliteDatabase database, TimeProvider clock) : IClientStore
 {
     private const string SelectClients =
-        "SELECT client_id, name, scopes, audiences, grant_types, rate_limit, created_at FROM clients";
+        "SELECT client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, " +
+        "tokens_revoked_before_us, created_at, updated_at FROM clients";
     private const string SelectSecrets =
         "SELECT client_id, secret_id, hash, created_at, last_used_at, revoked_at FROM client_secrets";
 
     public async Task<IReadOnlyList<Client>> LoadAllAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: true);
         var secrets = await ReadSecretsAsync(Command(connection, SelectSecrets, transaction), ct);
-        var clients = await ReadClientsAsync(Command(connection, SelectClients + " ORDER BY created_at", transaction), secrets, ct);
-        return clients;
+        return await ReadClientsAsync(Command(connection, SelectClients + " ORDER BY created_at, client_id", transaction), secrets, ct);
     }
 
     public async Task<Client?> FindAsync(string clientId, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        return await FindAsync(connection, transaction, clientId, ct);
+    }
+
+    public Task CreateAsync(Client client, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO clients(client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, created_at) " +
+                "VALUES ($id, $name, $scopes, $audiences, $grants, $redirects, $auth, $limit, $created)", ct,
+                [.. RegistrationParameters(client), ("$created", ToUnixMs(client.CreatedAt))]);
+            foreach (var secret in client.Secrets) await InsertSecretAsync(connection, transaction, client.ClientId, secret, ct);
+            await FinishAsync(connection, transaction, client.ClientId, audit, ct);
+            return (true, true);
+        }, ct);
+
+    public Task<bool> UpdateAsync(Client client, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            var updated = await ExecuteAsync(connection, transaction,
+                "UPDATE clients SET name = $name, scopes = $scopes, audiences = $audiences, grant_types = $grants, " +
+                "redirect_uris = $redirects, auth_method = $auth, rate_limit = $limit, updated_at = $updated WHERE client_id = $id", ct,
+                [.. RegistrationParameters(client), ("$updated", ToUnixMs(clock.GetUtcNow()))]);
+            if (updated == 0) return (false, false);
+            await FinishAsync(connection, transaction, client.ClientId, audit, ct);
+            return (true, true);
+        }, ct);
+
+    public Task<bool> DeleteAsync(string clientId, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            if (await ExecuteAsync(connection, transaction, "DELETE FROM clients WHERE client_id = $id", ct, ("$id", clientId)) == 0)
+                return (false, false);
+            await FinishAsync(connection, transaction, clientId, audit, ct);
+            return (true, true);
+        }, ct);
+
+    public Task<AddSecretResult> AddSecretAsync(string clientId, ClientSecret secret, int maxLive, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            await using (var exists = Command(connection, "SELECT COUNT(*) FROM clients WHERE client_id = $id", transaction, ("$id", clientId)))
+            {
+                if (Convert.ToInt64(await exists.ExecuteScalarAsync(ct)) == 0) return (false, AddSecretResult.ClientNotFound);
+            }
+            await using (var live = Command(connection,
+                "SELECT COUNT(*) FROM client_secrets WHERE client_id = $id AND revoked_at IS NULL", transaction, ("$id", clientId)))
+            {
+                if (Convert.ToInt64(await live.ExecuteScalarAsync(ct)) >= maxLive) return (false, AddSecretResult.TooManyLiveSecrets);
+            }
+            await InsertSecretAsync(connection, transaction, clientId, secret, ct);
+            await FinishAsync(connection, transaction, clientId, audit, ct);
+            return (true, AddSecretResult.Added);
+        }, ct);
+
+    public Task<bool> RevokeSecretAsync(string clientId, string secretId, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            var revoked = await ExecuteAsync(connection, transaction,
+                "UPDATE client_secrets SET revoked_at = $at WHERE client_id = $client AND secret_id = $id AND revoked_at IS NULL", ct,
+                ("$client", clientId), ("$id", secretId), ("$at", ToUnixMs(revokedAt)));
+            if (revoked == 0) return (false, false);
+            await FinishAsync(connection, transaction, clientId, audit, ct);
+            return (true, true);
+        }, ct);
+
+    public Task<bool> RevokeAllTokensAsync(string clientId, long revokedBeforeMicroseconds, DateTimeOffset feedExpiresAt,
+        AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            var updated = await ExecuteAsync(connection, transaction,
+                "UPDATE clients SET tokens_revoked_before_us = MAX(COALESCE(tokens_revoked_before_us, 0), $before) WHERE client_id = $id", ct,
+                ("$id", clientId), ("$before", revokedBeforeMicroseconds));
+            if (updated == 0) return (false, false);
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO revocations(client_id, jti, revoked_before_us, expires_at, revoked_at) VALUES ($id, NULL, $before, $expires, $at)", ct,
+                ("$id", clientId), ("$before", revokedBeforeMicroseconds), ("$expires", ToUnixMs(feedExpiresAt)), ("$at", ToUnixMs(audit.At)));
+            await FinishAsync(connection, transaction, clientId, audit, ct);
+            return (true, true);
+        }, ct);
+
+    /// Off the hot path: a batch every half minute. Not a change-feed event (nothing a node serves depends on it).
+    public Task RecordSecretUsageAsync(IReadOnlyCollection<SecretUsage> usages, CancellationToken ct)
+    {
+        if (usages.Count == 0) return Task.CompletedTask;
+        return InTransactionAsync(database, async (connection, transaction) =>
+        {
+            foreach (var usage in usages)
+            {
+                await ExecuteAsync(connection, transaction,
+                    "UPDATE client_secrets SET last_used_at = $at WHERE secret_id = $id AND (last_used_at IS NULL OR last_used_at < $at)", ct,
+                    ("$id", usage.SecretId), ("$at", ToUnixMs(usage.LastUsedAt)));
+            }
+            return (true, true);
+        }, ct);
+    }
+
+    private static (string, object?)[] RegistrationParameters(Client client) =>
+    [
+        ("$id", client.ClientId), ("$name", client.Name), ("$scopes", string.Join(' ', client.Scopes)),
+        ("$audiences", string.Join(' ', client.Audiences)), ("$grants", string.Join(' ', client.GrantTypes)),
+        ("$redirects", string.Join(' ', client.RedirectUris)), ("$auth", client.TokenEndpointAuthMethod),
+        ("$limit", client.RateLimitPerSecond),
+    ];
+
+    private async Task FinishAsync(SqliteConnection connection, SqliteTransaction transaction, string clientId, AuditEntry audit, CancellationToken ct)
+    {
+        await AppendAuditAsync(connection, transaction, audit, ct);
+        await AppendChangeAsync(connection, transaction, Change.Client, clientId, clock.GetUtcNow(), ct);
+    }
+
+    private static async Task InsertSecretAsync(SqliteConnection connection, SqliteTransaction transaction, string clientId,
+        ClientSecret secret, CancellationToken ct) =>
+        await ExecuteAsync(connection, transaction,
+            "INSERT INTO client_secrets(secret_id, client_id, hash, created_at, last_used_at, revoked_at) " +
+            "VALUES ($id, $client, $hash, $created, $used, $revoked)", ct,
+            ("$id", secret.SecretId), ("$client", clientId), ("$hash", secret.Hash),
+            ("$created", ToUnixMs(secret.CreatedAt)), ("$used", ToUnixMsOrNull(secret.LastUsedAt)),
+            ("$revoked", ToUnixMsOrNull(secret.RevokedAt)));
+
+    private static async Task<Client?> FindAsync(SqliteConnection connection, SqliteTransaction transaction, string clientId, CancellationToken ct)
+    {
         var secrets = await ReadSecretsAsync(Command(connection, SelectSecrets + " WHERE client_id = $id", transaction, ("$id", clientId)), ct);
         var clients = await ReadClientsAsync(Command(connection, SelectClients + " WHERE client_id = $id", transaction, ("$id", clientId)), secrets, ct);
         return clients.Count == 0 ? null : clients[0];
-    }
-
-    public async Task CreateAsync(Client client, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using (var insert = Command(connection,
-            "INSERT INTO clients(client_id, name, scopes, audiences, grant_types, rate_limit, created_at) " +
-            "VALUES ($id, $name, $scopes, $audiences, $grants, $limit, $created)", transaction,
-            ("$id", client.ClientId), ("$name", client.Name), ("$scopes", string.Join(' ', client.Scopes)),
-            ("$audiences", string.Join(' ', client.Audiences)), ("$grants", string.Join(' ', client.GrantTypes)),
-            ("$limit", client.RateLimitPerSecond), ("$created", ToUnixMs(client.CreatedAt))))
-        {
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        foreach (var secret in client.Secrets)
-        {
-            await using var insertSecret = Command(connection,
-                "INSERT INTO client_secrets(secret_id, client_id, hash, created_at, last_used_at, revoked_at) " +
-                "VALUES ($id, $client, $hash, $created, $used, $revoked)", transaction,
-                ("$id", secret.SecretId), ("$client", client.ClientId), ("$hash", secret.Hash),
-                ("$created", ToUnixMs(secret.CreatedAt)), ("$used", ToUnixMsOrNull(secret.LastUsedAt)),
-                ("$revoked", ToUnixMsOrNull(secret.RevokedAt)));
-            await insertSecret.ExecuteNonQueryAsync(ct);
-        }
-        await AppendChangeAsync(connection, transaction, Change.Client, client.ClientId, clock.GetUtcNow(), ct);
-        await transaction.CommitAsync(ct);
-    }
-
-    public async Task<bool> DeleteAsync(string clientId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using var delete = Command(connection, "DELETE FROM clients WHERE client_id = $id", transaction, ("$id", clientId));
-        if (await delete.ExecuteNonQueryAsync(ct) == 0) return false;
-        await AppendChangeAsync(connection, transaction, Change.Client, clientId, clock.GetUtcNow(), ct);
-        await transaction.CommitAsync(ct);
-        return true;
-    }
-
-    /// Off the hot path: a batch every half minute. Not a change-feed event (nothing a node serves depends on it).
-    public async Task RecordSecretUsageAsync(IReadOnlyCollection<SecretUsage> usages, CancellationToken ct)
-    {
-        if (usages.Count == 0) return;
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        foreach (var usage in usages)
-        {
-            await using var update = Command(connection,
-                "UPDATE client_secrets SET last_used_at = $at WHERE secret_id = $id AND (last_used_at IS NULL OR last_used_at < $at)",
-                transaction, ("$id", usage.SecretId), ("$at", ToUnixMs(usage.LastUsedAt)));
-            await update.ExecuteNonQueryAsync(ct);
-        }
-        await transaction.CommitAsync(ct);
     }
 
     private static async Task<ILookup<string, ClientSecret>> ReadSecretsAsync(SqliteCommand command, CancellationToken ct)
@@ -94,7 +160,7 @@ internal sealed class SqliteClientStore(SqliteDatabase database, TimeProvider cl
                 reader.GetString(1), (byte[])reader[2], FromUnixMs(reader.GetInt64(3)),
                 FromUnixMsOrNull(reader, 4), FromUnixMsOrNull(reader, 5))));
         }
-        return rows.OrderBy(r => r.Secret.CreatedAt).ToLookup(r => r.ClientId, r => r.Secret);
+        return rows.OrderBy(r => r.Secret.CreatedAt).ThenBy(r => r.Secret.SecretId).ToLookup(r => r.ClientId, r => r.Secret);
     }
 
     private static async Task<List<Client>> ReadClientsAsync(SqliteCommand command, ILookup<string, ClientSecret> secrets, CancellationToken ct)
@@ -109,9 +175,15 @@ internal sealed class SqliteClientStore(SqliteDatabase database, TimeProvider cl
                 id, reader.GetString(1),
                 GatehouseOptions.Split(reader.GetString(2)), GatehouseOptions.Split(reader.GetString(3)),
                 GatehouseOptions.Split(reader.GetString(4)),
-                reader.IsDBNull(5) ? null : reader.GetInt32(5),
-                FromUnixMs(reader.GetInt64(6)),
-                secrets[id].ToArray()));
+                reader.IsDBNull(7) ? null : reader.GetInt32(7),
+                FromUnixMs(reader.GetInt64(9)),
+                secrets[id].ToArray())
+            {
+                RedirectUris = GatehouseOptions.Split(reader.GetString(5)),
+                TokenEndpointAuthMethod = reader.GetString(6),
+                TokensRevokedBeforeMicroseconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
+                UpdatedAt = FromUnixMsOrNull(reader, 10),
+            });
         }
         return clients;
     }

@@ -56,13 +56,17 @@ internal sealed class SqliteDatabase
             create.Transaction = transaction;
             create.CommandText = """
                 CREATE TABLE clients (
-                    client_id   TEXT PRIMARY KEY,
-                    name        TEXT NOT NULL,
-                    scopes      TEXT NOT NULL,
-                    audiences   TEXT NOT NULL,
-                    grant_types TEXT NOT NULL,
-                    rate_limit  INTEGER,
-                    created_at  INTEGER NOT NULL);
+                    client_id     TEXT PRIMARY KEY,
+                    name          TEXT NOT NULL,
+                    scopes        TEXT NOT NULL,
+                    audiences     TEXT NOT NULL,
+                    grant_types   TEXT NOT NULL,
+                    redirect_uris TEXT NOT NULL,
+                    auth_method   TEXT NOT NULL,
+                    rate_limit    INTEGER,
+                    tokens_revoked_before_us INTEGER,
+                    created_at    INTEGER NOT NULL,
+                    updated_at    INTEGER);
                 CREATE TABLE client_secrets (
                     secret_id    TEXT PRIMARY KEY,
                     client_id    TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
@@ -78,12 +82,27 @@ internal sealed class SqliteDatabase
                     created_at   INTEGER NOT NULL,
                     activates_at INTEGER NOT NULL,
                     revoked_at   INTEGER);
-                CREATE TABLE revoked_tokens (
-                    jti        TEXT PRIMARY KEY,
-                    client_id  TEXT NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    revoked_at INTEGER NOT NULL);
-                CREATE INDEX revoked_tokens_by_expiry ON revoked_tokens(expires_at);
+                -- Single tokens (jti) and client-wide cut-offs, in feed order; a row goes once expires_at passes.
+                CREATE TABLE revocations (
+                    sequence          INTEGER PRIMARY KEY AUTOINCREMENT,
+                    client_id         TEXT NOT NULL,
+                    jti               TEXT UNIQUE,
+                    revoked_before_us INTEGER,
+                    expires_at        INTEGER NOT NULL,
+                    revoked_at        INTEGER NOT NULL);
+                CREATE INDEX revocations_by_expiry ON revocations(expires_at);
+                CREATE TABLE audit_log (
+                    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at             INTEGER NOT NULL,
+                    actor          TEXT NOT NULL,
+                    action         TEXT NOT NULL,
+                    target         TEXT NOT NULL,
+                    source_address TEXT,
+                    details        TEXT);
+                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
                 CREATE TABLE changes (
                     sequence INTEGER PRIMARY KEY AUTOINCREMENT,
                     kind     TEXT NOT NULL,
@@ -108,6 +127,26 @@ internal static class SqliteValues
     public static DateTimeOffset? FromUnixMsOrNull(SqliteDataReader reader, int ordinal) =>
         reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
 
+    /// Runs `work` in one transaction and commits it when `work` returns true.
+    public static async Task<T> InTransactionAsync<T>(SqliteDatabase database, Func<SqliteConnection, SqliteTransaction, Task<(bool Commit, T Result)>> work,
+        CancellationToken ct)
+    {
+        await using var connection = await database.OpenAsync(ct);
+        // IMMEDIATE: take the write lock up front, so a read-then-write (e.g. "fewer than two live secrets?")
+        // cannot interleave with another process's write.
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        var (commit, result) = await work(connection, transaction);
+        if (commit) await transaction.CommitAsync(ct);
+        return result;
+    }
+
+    public static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql,
+        CancellationToken ct, params (string Name, object? Value)[] parameters)
+    {
+        await using var command = Command(connection, sql, transaction, parameters);
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
     public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null,
         params (string Name, object? Value)[] parameters)
     {
@@ -116,6 +155,16 @@ internal static class SqliteValues
         command.Transaction = transaction;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
         return command;
+    }
+
+    /// Appends to the audit log inside the caller's transaction.
+    public static async Task AppendAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry, CancellationToken ct)
+    {
+        await using var command = Command(connection,
+            "INSERT INTO audit_log(at, actor, action, target, source_address, details) VALUES ($at, $actor, $action, $target, $source, $details)",
+            transaction, ("$at", ToUnixMs(entry.At)), ("$actor", entry.Actor), ("$action", entry.Action), ("$target", entry.Target),
+            ("$source", entry.SourceAddress), ("$details", entry.Details));
+        await command.ExecuteNonQueryAsync(ct);
     }
 
     /// Appends to the change feed inside the caller's transaction.

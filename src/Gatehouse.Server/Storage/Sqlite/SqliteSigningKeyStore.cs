@@ -1,4 +1,3 @@
-using Microsoft.Data.Sqlite;
 using static Gatehouse.Server.Storage.Sqlite.SqliteValues;
 
 namespace Gatehouse.Server.Storage.Sqlite;
@@ -20,33 +19,29 @@ internal sealed class SqliteSigningKeyStore(SqliteDatabase database, TimeProvide
         return keys;
     }
 
-    public async Task AddAsync(StoredSigningKey key, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using (var insert = Command(connection,
-            "INSERT INTO signing_keys(kid, alg, private_key, created_at, activates_at, revoked_at) " +
-            "VALUES ($kid, $alg, $key, $created, $activates, $revoked)", transaction,
-            ("$kid", key.Kid), ("$alg", key.Algorithm), ("$key", key.EncryptedPrivateKey),
-            ("$created", ToUnixMs(key.CreatedAt)), ("$activates", ToUnixMs(key.ActivatesAt)),
-            ("$revoked", ToUnixMsOrNull(key.RevokedAt))))
+    public Task AddAsync(StoredSigningKey key, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
         {
-            await insert.ExecuteNonQueryAsync(ct);
-        }
-        await AppendChangeAsync(connection, transaction, Change.Key, key.Kid, clock.GetUtcNow(), ct);
-        await transaction.CommitAsync(ct);
-    }
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO signing_keys(kid, alg, private_key, created_at, activates_at, revoked_at) " +
+                "VALUES ($kid, $alg, $key, $created, $activates, $revoked)", ct,
+                ("$kid", key.Kid), ("$alg", key.Algorithm), ("$key", key.EncryptedPrivateKey),
+                ("$created", ToUnixMs(key.CreatedAt)), ("$activates", ToUnixMs(key.ActivatesAt)),
+                ("$revoked", ToUnixMsOrNull(key.RevokedAt)));
+            await AppendAuditAsync(connection, transaction, audit, ct);
+            await AppendChangeAsync(connection, transaction, Change.Key, key.Kid, clock.GetUtcNow(), ct);
+            return (true, true);
+        }, ct);
 
-    public async Task<bool> RevokeAsync(string kid, DateTimeOffset revokedAt, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-        await using var update = Command(connection,
-            "UPDATE signing_keys SET revoked_at = $at WHERE kid = $kid AND revoked_at IS NULL", transaction,
-            ("$kid", kid), ("$at", ToUnixMs(revokedAt)));
-        if (await update.ExecuteNonQueryAsync(ct) == 0) return false;
-        await AppendChangeAsync(connection, transaction, Change.Key, kid, clock.GetUtcNow(), ct);
-        await transaction.CommitAsync(ct);
-        return true;
-    }
+    public Task<bool> RevokeAsync(string kid, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct) =>
+        InTransactionAsync(database, async (connection, transaction) =>
+        {
+            var revoked = await ExecuteAsync(connection, transaction,
+                "UPDATE signing_keys SET revoked_at = $at WHERE kid = $kid AND revoked_at IS NULL", ct,
+                ("$kid", kid), ("$at", ToUnixMs(revokedAt)));
+            if (revoked == 0) return (false, false);
+            await AppendAuditAsync(connection, transaction, audit, ct);
+            await AppendChangeAsync(connection, transaction, Change.Key, kid, clock.GetUtcNow(), ct);
+            return (true, true);
+        }, ct);
 }

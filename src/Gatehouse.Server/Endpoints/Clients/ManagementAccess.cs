@@ -1,0 +1,54 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Hosting;
+using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Tokens;
+
+namespace Gatehouse.Server.Endpoints.Clients;
+
+/// Who may call the management API: an operator (a bearer access token with scope clients:manage whose
+/// audience is this authorization server), or, for its own secrets and tokens, the client itself
+/// authenticating as it does at the token endpoint.
+internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, IssuerUrl issuer)
+{
+    public const string OperatorScope = "clients:manage";
+
+    public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request)
+    {
+        var bearer = BearerToken(request);
+        if (bearer is null) return OAuthError.Unauthenticated("An operator access token is required.") with { ChallengeBasic = false };
+        return await OperatorFromTokenAsync(request, bearer);
+    }
+
+    /// The operator, or the client named in the path authenticating with one of its live secrets.
+    /// Another client gets 404: it must not learn whether the client exists.
+    public async Task<Outcome<Actor>> RequireOperatorOrClientAsync(HttpRequest request, string clientId)
+    {
+        var bearer = BearerToken(request);
+        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer);
+
+        var form = request.HasFormContentType ? await OAuthForm.ReadAsync(request, request.HttpContext.RequestAborted) : new Outcome<IFormCollection>(FormCollection.Empty);
+        if (form.IsError) return form.Error;
+        if (!request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) && form.Value.Value("client_secret") is null)
+            return OAuthError.Unauthenticated("An operator access token, or the client's own credentials, is required.");
+        var client = clients.Authenticate(request, form.Value);
+        if (client.IsError) return client.Error;
+        if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client '{clientId}'.");
+        return Actor.Client(clientId, request.HttpContext.Connection.RemoteIpAddress);
+    }
+
+    private async Task<Outcome<Actor>> OperatorFromTokenAsync(HttpRequest request, string bearer)
+    {
+        var token = await tokens.FindActiveAsync(bearer);
+        if (token is null) return OAuthError.InvalidToken("The access token is invalid, expired or revoked.");
+        if (token.Audience != issuer.Value || !token.HasScope(OperatorScope))
+            return OAuthError.InsufficientScope(OperatorScope,
+                $"Managing clients needs a token with scope '{OperatorScope}' and audience '{issuer.Value}'.");
+        return Actor.Client(token.ClientId, request.HttpContext.Connection.RemoteIpAddress);
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization[7..].Trim() : null;
+    }
+}

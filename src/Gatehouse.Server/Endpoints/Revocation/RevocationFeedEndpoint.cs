@@ -1,0 +1,36 @@
+using Gatehouse.Server.Clients;
+using Gatehouse.Server.Endpoints.Clients;
+using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Storage;
+
+namespace Gatehouse.Server.Endpoints.Revocation;
+
+/// GET /oauth/revocations?since=CURSOR: what resource servers follow to reject revoked tokens without
+/// calling us per request. Ordered, resumable; entries leave once the tokens they name have expired.
+internal static class RevocationFeedEndpoint
+{
+    private const int PageSize = 1000;
+
+    public static void Map(IEndpointRouteBuilder app) => app.MapGet("/oauth/revocations", ReadAsync);
+
+    private static async Task<IResult> ReadAsync(HttpContext context, ClientAuthenticator clients, IRevocationStore store,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var caller = clients.Authenticate(context.Request, FormCollection.Empty);
+        if (caller.IsError) return OAuthResults.Error(caller.Error);
+        var sinceText = context.Request.Query["since"];
+        long since = 0;
+        if (sinceText.Count > 1 || (sinceText.Count == 1 && (!long.TryParse(sinceText[0], out since) || since < 0)))
+            return OAuthResults.Error(OAuthError.InvalidRequest("since must be a cursor returned by this endpoint (a non-negative integer)."));
+
+        var page = await store.ReadFeedAsync(since, clock.GetUtcNow(), PageSize, ct);
+        return ManagementJson.Ok(context, new
+        {
+            cursor = page.Cursor.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            has_more = page.HasMore,
+            revocations = page.Entries.Select(e => e.Jti is not null
+                ? (object)new { type = "token", jti = e.Jti, client_id = e.ClientId, exp = e.ExpiresAt.ToUnixTimeSeconds() }
+                : new { type = "client", client_id = e.ClientId, revoked_before_us = e.RevokedBeforeMicroseconds }),
+        });
+    }
+}
