@@ -100,6 +100,17 @@ internal sealed class Child : IDisposable
     public string Tail() { lock (_tail) return string.Join('\n', _tail); }
     public bool HasExited { get { try { return Process.HasExited; } catch (InvalidOperationException) { return true; } } }
 
+    /// <summary>Throws when the process has exited: exit code (128+N = killed by signal N) and its last output.</summary>
+    public void EnsureAlive(string when)
+    {
+        if (!HasExited) return;
+        var code = Process.ExitCode;
+        var signal = code switch { 137 => " (SIGKILL: killed from outside, e.g. OOM killer or kill -9)", 143 => " (SIGTERM)", 130 => " (SIGINT)", 134 => " (SIGABRT: runtime abort)", 139 => " (SIGSEGV)", _ => "" };
+        var tail = Tail();
+        throw new BenchException($"{Name} (pid {Pid}) exited with code {code}{signal} {when}." +
+                                 (tail.Length > 0 ? $" Its last output:\n{tail}" : " It printed nothing."));
+    }
+
     public void Kill()
     {
         try

@@ -55,6 +55,11 @@ catch (BenchException ex)
     Console.Error.WriteLine($"\nbenchmark failed: {ex.Message}");
     return 1;
 }
+catch (Exception ex)
+{
+    Console.Error.WriteLine($"\nbenchmark failed: {ex}");
+    return 1;
+}
 finally
 {
     Child.KillAll();
@@ -181,10 +186,13 @@ namespace Gatehouse.Bench
                                           "(token, floor, token, floor, ...) so that other load on the machine hits both alike");
                     if (tokenSession is not null) await tokenSession.WarmupAsync(o.WarmupSeconds, ct);
                     if (floorSession is not null) await floorSession.WarmupAsync(o.WarmupSeconds, ct);
+                    void Alive(string when) { server?.EnsureAlive(when); floor?.EnsureAlive(when); }
+                    Alive("during warmup");
                     for (var i = 0; i < slices; i++)
                     {
                         if (tokenSession is not null) await tokenSession.MeasureAsync(sliceSeconds, ct);
                         if (floorSession is not null) await floorSession.MeasureAsync(sliceSeconds, ct);
+                        Alive($"during the token/floor run (slice {i + 1} of {slices})");
                     }
                     var note = both ? $"measured in {slices} slices alternating with the other" : null;
                     if (tokenSession is not null) results["token"] = Report.Scenario(tokenSession.Finish(note), o, server!);
@@ -195,6 +203,7 @@ namespace Gatehouse.Bench
                 // ---- introspection and discovery -----------------------------------------------------------------
                 if (o.Wants("introspect"))
                 {
+                    server!.EnsureAlive("before the introspection scenario");
                     var tokenUri = new Uri(baseUri!, "/oauth/token");
                     var pool = await Scenarios.MintPoolAsync(gatehouseHttp!, tokenUri, clients!, 32, o.Connections, ct);
                     var plans = Scenarios.IntrospectionPlans(new Uri(baseUri!, "/oauth/introspect"), clients!, pool, o.Connections);
@@ -203,20 +212,23 @@ namespace Gatehouse.Bench
                     using var session = new LoadSession("introspect", "POST /oauth/introspect", gatehouseHttp!, gatehouseOpened!, plans, o.DurationSeconds, server!.Pid);
                     await session.WarmupAsync(o.WarmupSeconds, ct);
                     await session.MeasureAsync(o.DurationSeconds, ct);
+                    server.EnsureAlive("during the introspection scenario");
                     results["introspect"] = Report.Scenario(session.Finish(), o, server);
                 }
                 if (o.Wants("discovery"))
                 {
+                    server!.EnsureAlive("before the discovery scenario");
                     Report.Problems("discovery", await Scenarios.CheckDiscoveryAsync(gatehouseHttp!, baseUri!, ct));
                     TrackLifetimePeak();
                     using var session = new LoadSession("discovery", "GET openid-configuration + jwks.json", gatehouseHttp!, gatehouseOpened!,
                         Scenarios.DiscoveryPlans(baseUri!, o.Connections), o.DurationSeconds, server!.Pid);
                     await session.WarmupAsync(o.WarmupSeconds, ct);
                     await session.MeasureAsync(o.DurationSeconds, ct);
+                    server.EnsureAlive("during the discovery scenario");
                     results["discovery"] = Report.Scenario(session.Finish(), o, server);
                 }
                 TrackLifetimePeak();
-                if (server is not null && server.HasExited) throw new BenchException($"gatehouse exited during the run:\n{server.Tail()}");
+                server?.EnsureAlive("at the end of the run");
             }
             finally
             {

@@ -33,9 +33,14 @@ internal readonly record struct SecretUsage(string ClientId, string SecretId, Da
 internal interface ISigningKeyStore
 {
     Task<IReadOnlyList<StoredSigningKey>> LoadAllAsync(CancellationToken ct);
-    Task AddAsync(StoredSigningKey key, AuditEntry audit, CancellationToken ct);
+    /// Adds the key. With `unlessActivating`, adds it only if no unrevoked key of the same algorithm
+    /// activates within that window — check and insert atomic, so of several nodes deciding at once
+    /// that a key is needed, exactly one creates it. False when skipped.
+    Task<bool> AddAsync(StoredSigningKey key, ActivationWindow? unlessActivating, AuditEntry audit, CancellationToken ct);
     Task<bool> RevokeAsync(string kid, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct);
 }
+
+internal readonly record struct ActivationWindow(DateTimeOffset From, DateTimeOffset Until);
 
 internal sealed record StoredSigningKey(
     string Kid, string Algorithm, byte[] EncryptedPrivateKey,

@@ -57,8 +57,10 @@ internal sealed class SigningKeyService(
         foreach (var algorithm in SigningAlgorithms.All)
         {
             if (_ring.SignerFor(algorithm) is not null) continue;
-            await CreateAsync(algorithm, clock.GetUtcNow(), Actor.System, AuditActions.KeyCreated, ct);
-            created = true;
+            var now = clock.GetUtcNow();
+            // Only if no other process created a signer meanwhile.
+            created |= await CreateAsync(algorithm, now, Actor.System, AuditActions.KeyCreated,
+                new ActivationWindow(DateTimeOffset.UnixEpoch, now), ct) is not null;
         }
         if (created) await ReloadAsync(ct);
     }
@@ -68,7 +70,8 @@ internal sealed class SigningKeyService(
     {
         var activatesAt = clock.GetUtcNow() + _keys.PrePublish;
         var created = new List<StoredSigningKey>();
-        foreach (var algorithm in algorithms) created.Add(await CreateAsync(algorithm, activatesAt, actor, AuditActions.KeyRotated, ct));
+        foreach (var algorithm in algorithms)
+            created.Add((await CreateAsync(algorithm, activatesAt, actor, AuditActions.KeyRotated, unlessActivating: null, ct))!);
         await ReloadAsync(ct);
         return created;
     }
@@ -78,12 +81,18 @@ internal sealed class SigningKeyService(
     public async Task RotateIfDueAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var due = SigningAlgorithms.All.Where(algorithm =>
+        // A successor is due once the newest key is older than the interval less the pre-publication time;
+        // the window makes the store skip it when another node has just published one.
+        var dueBefore = now - _keys.RotationInterval + _keys.PrePublish;
+        var rotated = false;
+        foreach (var algorithm in SigningAlgorithms.All)
         {
             var newest = _all.Where(k => k.Algorithm == algorithm && k.RevokedAt is null).MaxBy(k => k.ActivatesAt);
-            return newest is not null && newest.ActivatesAt + _keys.RotationInterval - _keys.PrePublish <= now;
-        }).ToArray();
-        if (due.Length > 0) await RotateAsync(due, Actor.System, ct);
+            if (newest is null || newest.ActivatesAt > dueBefore) continue;
+            rotated |= await CreateAsync(algorithm, now + _keys.PrePublish, Actor.System, AuditActions.KeyRotated,
+                new ActivationWindow(dueBefore.AddTicks(1), DateTimeOffset.MaxValue), ct) is not null;
+        }
+        if (rotated) await ReloadAsync(ct);
     }
 
     /// For a compromised key: out of the JWKS at once, its tokens stop verifying; a fresh key signs if needed.
@@ -97,7 +106,8 @@ internal sealed class SigningKeyService(
         return true;
     }
 
-    private async Task<StoredSigningKey> CreateAsync(string algorithm, DateTimeOffset activatesAt, Actor actor, string action, CancellationToken ct)
+    private async Task<StoredSigningKey?> CreateAsync(string algorithm, DateTimeOffset activatesAt, Actor actor, string action,
+        ActivationWindow? unlessActivating, CancellationToken ct)
     {
         using AsymmetricAlgorithm material = algorithm == SigningAlgorithms.RS256 ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var kid = NewKid(algorithm);
@@ -108,8 +118,7 @@ internal sealed class SigningKeyService(
                 clock.GetUtcNow(), activatesAt, null);
             var audit = new AuditEntry(clock.GetUtcNow(), actor.Name, action, kid, actor.SourceAddress,
                 $"alg={algorithm}; activates_at={activatesAt:O}");
-            await store.AddAsync(stored, audit, ct);
-            return stored;
+            return await store.AddAsync(stored, unlessActivating, audit, ct) ? stored : null;
         }
         finally { CryptographicOperations.ZeroMemory(pkcs8); }
     }

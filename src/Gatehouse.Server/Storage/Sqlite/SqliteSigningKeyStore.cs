@@ -19,9 +19,16 @@ internal sealed class SqliteSigningKeyStore(SqliteDatabase database, TimeProvide
         return keys;
     }
 
-    public Task AddAsync(StoredSigningKey key, AuditEntry audit, CancellationToken ct) =>
+    public Task<bool> AddAsync(StoredSigningKey key, ActivationWindow? unlessActivating, AuditEntry audit, CancellationToken ct) =>
         InTransactionAsync(database, async (connection, transaction) =>
         {
+            if (unlessActivating is { } window)
+            {
+                await using var existing = Command(connection,
+                    "SELECT COUNT(*) FROM signing_keys WHERE alg = $alg AND revoked_at IS NULL AND activates_at BETWEEN $from AND $until",
+                    transaction, ("$alg", key.Algorithm), ("$from", ToUnixMs(window.From)), ("$until", ToUnixMs(window.Until)));
+                if (Convert.ToInt64(await existing.ExecuteScalarAsync(ct)) > 0) return (false, false);
+            }
             await ExecuteAsync(connection, transaction,
                 "INSERT INTO signing_keys(kid, alg, private_key, created_at, activates_at, revoked_at) " +
                 "VALUES ($kid, $alg, $key, $created, $activates, $revoked)", ct,
