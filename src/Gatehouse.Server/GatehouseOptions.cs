@@ -37,6 +37,7 @@ internal sealed class GatehouseOptions
     public KeyOptions Keys { get; set; } = new();
     public SyncOptions Sync { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
+    public RedisOptions Redis { get; set; } = new();
 
     /// Seed 002's scope catalogue, the OIDC scopes, and the operator scope of the management API.
     public static readonly string[] DefaultScopes =
@@ -87,6 +88,17 @@ internal sealed class SyncOptions
 {
     /// How often a node looks for changes other processes (the CLI, other nodes) wrote.
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// When the store has been unreachable this long, this node's view may be missing a revocation made
+    /// elsewhere: the token and introspection endpoints answer 503 instead of serving it.
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+internal sealed class RedisOptions
+{
+    /// StackExchange.Redis configuration string (e.g. "127.0.0.1:6379"). Empty: no Redis; rate limits are
+    /// per node and other nodes see changes by polling the store.
+    public string? Configuration { get; set; }
 }
 
 internal sealed class StorageOptions

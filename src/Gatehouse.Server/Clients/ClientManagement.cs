@@ -1,4 +1,5 @@
 using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 using Microsoft.Extensions.Options;
@@ -13,6 +14,7 @@ internal sealed class ClientManagement(
     MintClock mintClock,
     TimeProvider clock,
     IOptions<GatehouseOptions> options,
+    IChangeSignal signal,
     IEnumerable<IClientViewRefresher> refreshers)
 {
     /// Seed 002: two live secrets per client, enough to roll one while the other serves.
@@ -113,6 +115,7 @@ internal sealed class ClientManagement(
     private async Task RefreshAsync(string clientId, CancellationToken ct)
     {
         foreach (var refresher in refreshers) await refresher.RefreshClientAsync(clientId, ct);
+        await signal.PublishAsync();
     }
 
     private AuditEntry Audit(Actor actor, string action, string target, string? details = null) =>

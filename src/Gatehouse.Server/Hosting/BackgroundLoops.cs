@@ -1,26 +1,48 @@
 using Gatehouse.Server.Clients;
+using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Hosting;
 
-/// Follows the change feed every poll interval.
-internal sealed partial class ChangeFeedFollower(StoreSync sync, IOptions<GatehouseOptions> options, TimeProvider clock,
+/// Follows the change feed every poll interval, and at once when another node signals a change.
+internal sealed partial class ChangeFeedFollower(StoreSync sync, IChangeSignal signal, IOptions<GatehouseOptions> options,
     ILogger<ChangeFeedFollower> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Sync.PollInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        _ = signal.SubscribeAsync(sync.Wake, stoppingToken).ContinueWith(
+            t => LogSubscribeFailed(logger, t.Exception!), TaskContinuationOptions.OnlyOnFaulted);
+
+        var interval = options.Value.Sync.PollInterval;
+        var failing = false;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            try { await sync.PollAsync(stoppingToken); }
-            catch (Exception e) when (!stoppingToken.IsCancellationRequested) { LogPollFailed(logger, e); }
+            try
+            {
+                await sync.WaitForNextPollAsync(interval, stoppingToken);
+                await sync.PollAsync(stoppingToken);
+                if (failing) LogRecovered(logger);
+                failing = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (Exception e)
+            {
+                if (!failing) LogPollFailed(logger, e);
+                failing = true;
+            }
         }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the change feed; serving from memory and retrying.")]
     private static partial void LogPollFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The change feed is readable again; this node is in sync.")]
+    private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not subscribe to change signals; relying on polling.")]
+    private static partial void LogSubscribeFailed(ILogger logger, Exception exception);
 }
 
 /// Slow chores: flush secret last-used times, rotate keys when due, forget what has expired.

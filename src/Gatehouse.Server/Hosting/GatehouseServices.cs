@@ -2,6 +2,7 @@ using Gatehouse.Server.Clients;
 using Gatehouse.Server.Endpoints.Discovery;
 using Gatehouse.Server.Endpoints.Token;
 using Gatehouse.Server.RateLimiting;
+using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Storage.Sqlite;
@@ -39,6 +40,10 @@ internal static class GatehouseServices
         services.AddSingleton<IChangeFeed, SqliteChangeFeed>();
 
         services.AddSingleton<SigningKeyService>();
+        services.AddSingleton<RedisConnection>();
+        services.AddSingleton<IChangeSignal>(sp => HasRedis(sp)
+            ? ActivatorUtilities.CreateInstance<RedisChangeSignal>(sp)
+            : new PollingOnlyChangeSignal());
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<MintClock>();
         services.AddSingleton<ClientManagement>();
@@ -57,6 +62,9 @@ internal static class GatehouseServices
         services.AddSingleton<SecretUsageRecorder>();
         services.AddSingleton<FailedAuthenticationThrottle>();
         services.AddSingleton<TokenRateLimiter>();
+        services.AddSingleton<ITokenRateLimiter>(sp => HasRedis(sp)
+            ? ActivatorUtilities.CreateInstance<RedisTokenRateLimiter>(sp)
+            : sp.GetRequiredService<TokenRateLimiter>());
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<ClientCredentialsGrant>();
         services.AddSingleton<TokenIssuer>();
@@ -67,4 +75,7 @@ internal static class GatehouseServices
         services.AddHostedService<Housekeeping>();
         return services;
     }
+
+    private static bool HasRedis(IServiceProvider services) =>
+        !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<GatehouseOptions>>().Value.Redis.Configuration);
 }

@@ -44,6 +44,7 @@ internal static class ServerApp
         builder.Services.AddGatehouseServer();
 
         var app = builder.Build();
+        app.UseDependencyFailureResponses();
         DiscoveryEndpoint.Map(app);
         JwksEndpoint.Map(app);
         TokenEndpoint.Map(app);

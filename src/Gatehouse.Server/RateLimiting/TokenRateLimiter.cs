@@ -7,7 +7,7 @@ namespace Gatehouse.Server.RateLimiting;
 /// Seed 002's per-client limit on the token endpoint (default 10/s, a client's own limit wins).
 /// One fixed one-second window per client; the partitioned limiter shares one replenishing timer
 /// across all clients and drops idle ones.
-internal sealed class TokenRateLimiter : IDisposable
+internal sealed class TokenRateLimiter : ITokenRateLimiter, IDisposable
 {
     private readonly PartitionedRateLimiter<Client> _limiter;
 
@@ -35,6 +35,9 @@ internal sealed class TokenRateLimiter : IDisposable
         retryAfterSeconds = lease.IsAcquired ? 0 : RetryAfter.Seconds(lease);
         return lease.IsAcquired;
     }
+
+    public ValueTask<int> AcquireAsync(Client client) =>
+        ValueTask.FromResult(TryAcquire(client, out var retryAfter) ? 0 : retryAfter);
 
     public void Dispose() => _limiter.Dispose();
 }

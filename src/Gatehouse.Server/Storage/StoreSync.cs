@@ -14,9 +14,13 @@ internal sealed partial class StoreSync(
     SigningKeyService keys,
     RevocationList revocations,
     TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<GatehouseOptions> options,
     ILogger<StoreSync> logger) : IClientViewRefresher
 {
+    private readonly TimeSpan _maxStaleness = options.Value.Sync.MaxStaleness;
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private long _seen;
+    private long _lastInSyncTimestamp = long.MinValue;
 
     // One client read-and-replace at a time: a slow read that started before a commit must not
     // overwrite the fresher view a request installed right after that commit.
@@ -33,7 +37,23 @@ internal sealed partial class StoreSync(
         foreach (var token in await revocationStore.LoadUnexpiredAsync(clock.GetUtcNow(), ct))
             revocations.Add(token.Jti, token.ExpiresAt);
         _seen = latest;
+        MarkInSync();
     }
+
+    /// False once the store has been unreachable for longer than Gatehouse:Sync:MaxStaleness: this node may
+    /// then be missing a revocation made elsewhere, so it must not vouch for tokens or secrets.
+    public bool IsInSync => clock.GetElapsedTime(Volatile.Read(ref _lastInSyncTimestamp)) <= _maxStaleness;
+
+    /// Another node announced a change: read the feed now rather than at the next tick.
+    public void Wake()
+    {
+        if (_wake.CurrentCount == 0) try { _wake.Release(); } catch (SemaphoreFullException) { }
+    }
+
+    /// Waits for the next poll: the interval, or a Wake, whichever comes first.
+    public Task WaitForNextPollAsync(TimeSpan interval, CancellationToken ct) => _wake.WaitAsync(interval, ct);
+
+    private void MarkInSync() => Volatile.Write(ref _lastInSyncTimestamp, clock.GetTimestamp());
 
     /// Applies every change after the last one seen. Returns how many were applied.
     public async Task<int> PollAsync(CancellationToken ct)
@@ -64,6 +84,7 @@ internal sealed partial class StoreSync(
             _seen = change.Sequence;
         }
         if (keysChanged) await keys.ReloadAsync(ct);
+        MarkInSync();
         return changes.Count;
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Gatehouse.Server.Clients;
+using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Storage;
 using Microsoft.Extensions.Options;
@@ -14,6 +15,7 @@ internal sealed class SigningKeyService(
     ISigningKeyStore store,
     KeyEncryption encryption,
     TimeProvider clock,
+    IChangeSignal signal,
     IOptions<GatehouseOptions> options)
 {
     private readonly KeyOptions _keys = options.Value.Keys;
@@ -101,6 +103,7 @@ internal sealed class SigningKeyService(
         var now = clock.GetUtcNow();
         if (!await store.RevokeAsync(kid, now, new AuditEntry(now, actor.Name, AuditActions.KeyRevoked, kid, actor.SourceAddress), ct))
             return false;
+        await signal.PublishAsync();
         await ReloadAsync(ct);
         await EnsureSignersAsync(ct);
         return true;
@@ -118,7 +121,9 @@ internal sealed class SigningKeyService(
                 clock.GetUtcNow(), activatesAt, null);
             var audit = new AuditEntry(clock.GetUtcNow(), actor.Name, action, kid, actor.SourceAddress,
                 $"alg={algorithm}; activates_at={activatesAt:O}");
-            return await store.AddAsync(stored, unlessActivating, audit, ct) ? stored : null;
+            if (!await store.AddAsync(stored, unlessActivating, audit, ct)) return null;
+            await signal.PublishAsync();
+            return stored;
         }
         finally { CryptographicOperations.ZeroMemory(pkcs8); }
     }

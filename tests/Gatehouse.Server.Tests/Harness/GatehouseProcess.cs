@@ -71,6 +71,19 @@ public sealed class GatehouseProcess : IAsyncDisposable
 
     public OAuthTestClient OAuth => new(this);
 
+    /// <summary>Whether the process still runs (or how it ended) and the tail of its output, for failure messages.</summary>
+    public string Describe(int lines = 40)
+    {
+        var state = process switch
+        {
+            null => "not running",
+            { HasExited: true } exited => $"exited with code {exited.ExitCode}",
+            var running => $"running as pid {running.Id}",
+        };
+        var tail = Logs.Split('\n').TakeLast(lines);
+        return $"gatehouse on {BaseAddress}: {state}. Last output:\n{string.Join('\n', tail)}";
+    }
+
     /// <summary>
     /// Starts a server and waits for <c>GET /healthz</c> to answer 200.
     /// <paramref name="settings"/> are configuration keys such as <c>Gatehouse:Tokens:AccessTokenLifetime</c>.

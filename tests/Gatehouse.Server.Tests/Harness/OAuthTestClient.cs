@@ -188,7 +188,16 @@ public sealed class OAuthTestClient(GatehouseProcess server)
     {
         using (request)
         {
-            using var response = await server.Http.SendAsync(request);
+            HttpResponseMessage response;
+            try
+            {
+                response = await server.Http.SendAsync(request);
+            }
+            catch (HttpRequestException e)
+            {
+                throw new Xunit.Sdk.XunitException($"{request.Method} {request.RequestUri} failed: {e.Message}\n{server.Describe()}");
+            }
+            using var _ = response;
             var body = await response.Content.ReadAsStringAsync();
             return new OAuthResponse(response.StatusCode, response.Headers, response.Content.Headers, body);
         }

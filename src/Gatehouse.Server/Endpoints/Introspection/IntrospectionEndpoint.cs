@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 
 namespace Gatehouse.Server.Endpoints.Introspection;
@@ -18,10 +19,12 @@ internal static class IntrospectionEndpoint
     private static readonly IntrospectionResponse Inactive = new(false);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, CancellationToken ct)
+        AccessTokenValidator validator, StoreSync sync, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
+        // SPEC 7, fail closed: when this node cannot know about recent revocations, say so rather than "active".
+        if (!sync.IsInSync) return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
         var caller = clients.Authenticate(request, form.Value);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
         var token = form.Value.Value("token");

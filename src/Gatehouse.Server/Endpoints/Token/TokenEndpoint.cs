@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
 using Gatehouse.Server.RateLimiting;
+using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 
 namespace Gatehouse.Server.Endpoints.Token;
@@ -16,16 +17,18 @@ internal static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        TokenRateLimiter rateLimiter, ClientCredentialsGrant clientCredentials, TokenIssuer issuer, CancellationToken ct)
+        ITokenRateLimiter rateLimiter, ClientCredentialsGrant clientCredentials, TokenIssuer issuer, StoreSync sync, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
         var grantType = form.Value.Value("grant_type");
         if (grantType is null) return OAuthResults.Error(OAuthError.InvalidRequest("grant_type is required."));
 
+        // Serving from memory is safe only while it is known to be current (a secret may have been revoked elsewhere).
+        if (!sync.IsInSync) return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
         var client = clients.Authenticate(request, form.Value);
         if (client.IsError) return OAuthResults.Error(client.Error);
-        if (!rateLimiter.TryAcquire(client.Value.Client, out var retryAfter))
+        if (await rateLimiter.AcquireAsync(client.Value.Client) is var retryAfter and > 0)
             return OAuthResults.Error(OAuthError.RateLimited(retryAfter, "Token request rate limit exceeded for this client; cache and reuse tokens."));
 
         var grant = grantType switch

@@ -1,0 +1,1 @@
+await PartnerApi.PartnerApiApp.Build(args).RunAsync();
