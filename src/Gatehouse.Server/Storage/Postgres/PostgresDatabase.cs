@@ -42,6 +42,7 @@ internal sealed class PostgresDatabase : IDisposable, IAsyncDisposable
         await _migrating.WaitAsync(ct);
         try
         {
+            if (_migrated) return LatestVersion;
             await using var connection = await DataSource.OpenConnectionAsync(ct);
             await using var transaction = await connection.BeginTransactionAsync(ct);
             await RunAsync($"SELECT pg_advisory_xact_lock({PostgresLocks.Migration})");
