@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -8,14 +9,19 @@ namespace Gatehouse.Server.Tokens;
 /// The facts of one of our own access tokens whose signature, issuer, type and lifetime checked out.
 internal sealed record VerifiedAccessToken(
     string Jti, string ClientId, string Subject, string Scope, string Audience, string Issuer,
-    long IssuedAt, long ExpiresAt, long IssuedAtMicroseconds)
+    long IssuedAt, long ExpiresAt, long IssuedAtMicroseconds, string Kid)
 {
     public bool HasScope(string scope) => Scope.Split(' ').Contains(scope);
 }
 
 /// Verifies our access tokens against the key ring and decides whether they are still active.
-internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl issuer, RevocationList revocations, ClientRegistry clients)
+internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl issuer, RevocationList revocations, ClientRegistry clients,
+    TimeProvider clock)
 {
+    /// Resource servers introspect the same token again and again; checking its ES256 signature is most of
+    /// the cost. A token string whose signature checked out is remembered until it expires (bounded).
+    private const int VerifiedCacheLimit = 100_000;
+    private readonly ConcurrentDictionary<string, VerifiedAccessToken> _verified = new(StringComparer.Ordinal);
     private readonly JsonWebTokenHandler _handler = new();
     private TokenValidationParameters? _parameters;
 
@@ -23,6 +29,24 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
     public async Task<VerifiedAccessToken?> VerifyAsync(string token)
     {
         if (token.Length > 8192) return null;
+        if (_verified.TryGetValue(token, out var known))
+        {
+            // Still unexpired, and its key not revoked since.
+            if (known.ExpiresAt > clock.GetUtcNow().ToUnixTimeSeconds() && keys.Current.FindVerificationKey(known.Kid) is not null) return known;
+            _verified.TryRemove(token, out _);
+            return null;
+        }
+        var verified = await VerifyUncachedAsync(token);
+        if (verified is not null)
+        {
+            if (_verified.Count >= VerifiedCacheLimit) _verified.Clear(); // crude, but bounded and rare
+            _verified[token] = verified;
+        }
+        return verified;
+    }
+
+    private async Task<VerifiedAccessToken?> VerifyUncachedAsync(string token)
+    {
         var result = await _handler.ValidateTokenAsync(token, _parameters ??= CreateParameters());
         if (!result.IsValid || result.SecurityToken is not JsonWebToken jwt) return null;
         if (!jwt.TryGetPayloadValue<string>("jti", out var jti) || !jwt.TryGetPayloadValue<string>("client_id", out var clientId))
@@ -32,7 +56,7 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
         // Tokens carry iat_us; one without it counts as minted at the end of its iat second (revoked if in doubt).
         var issuedAtMicroseconds = jwt.TryGetPayloadValue<long>("iat_us", out var us) ? us : issuedAt * 1_000_000 + 999_999;
         return new VerifiedAccessToken(jti, clientId, jwt.Subject, scope ?? "", jwt.Audiences.FirstOrDefault() ?? "",
-            jwt.Issuer, issuedAt, jwt.GetPayloadValue<long>("exp"), issuedAtMicroseconds);
+            jwt.Issuer, issuedAt, jwt.GetPayloadValue<long>("exp"), issuedAtMicroseconds, jwt.Kid);
     }
 
     /// RFC 7662 §2.2: active means ours, unexpired, not revoked (alone or with all its client's tokens),

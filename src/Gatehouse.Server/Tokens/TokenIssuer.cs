@@ -44,6 +44,6 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Mint
     {
         Span<byte> bytes = stackalloc byte[16];
         RandomNumberGenerator.Fill(bytes);
-        return Base64UrlEncoder.Encode(bytes.ToArray());
+        return System.Buffers.Text.Base64Url.EncodeToString(bytes);
     }
 }
