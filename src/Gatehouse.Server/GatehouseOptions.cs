@@ -103,8 +103,12 @@ internal sealed class RedisOptions
 
 internal sealed class StorageOptions
 {
-    [RegularExpression("^(sqlite)$", ErrorMessage = "Gatehouse:Storage:Provider must be 'sqlite'.")]
-    public string Provider { get; set; } = "sqlite";
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
 
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Gatehouse:Storage:Provider must be 'sqlite' or 'postgres'.")]
+    public string Provider { get; set; } = Sqlite;
+
+    /// Npgsql connection string, required for postgres. Unless it says otherwise: Timeout=3, Command Timeout=5.
     public string? ConnectionString { get; set; }
 }

@@ -31,6 +31,7 @@ internal static class CliApp
         root.Subcommands.Add(SecretCommands.BuildTokens(dataDir));
         root.Subcommands.Add(KeyCommands.Build(dataDir));
         root.Subcommands.Add(AuditCommand.Build(dataDir));
+        root.Subcommands.Add(MigrateCommand.Build(dataDir));
         root.SetAction((result, ct) =>
         {
             // Bare `gatehouse` serves, but a mistyped command must not quietly start a server.
@@ -42,6 +43,10 @@ internal static class CliApp
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0) return CliOutput.Fail(parsed.Errors[0].Message);
+        // Only serving passes unknown tokens on (as ASP.NET Core settings); for an admin command they are mistakes.
+        var command = parsed.CommandResult.Command;
+        if (command != root && command != serve && parsed.UnmatchedTokens.Count > 0)
+            return CliOutput.Fail($"Unrecognized argument '{parsed.UnmatchedTokens[0]}' for '{command.Name}'. Try '--help'.");
         return await parsed.InvokeAsync();
     }
 

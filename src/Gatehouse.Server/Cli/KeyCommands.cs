@@ -43,7 +43,7 @@ internal static class KeyCommands
 
     private static Command Rotate(Option<string?> dataDir)
     {
-        var alg = new Option<string[]>("--alg") { Description = "Which algorithm's key to rotate (ES256, RS256; default both)." };
+        var alg = new Option<string[]>("--alg") { Description = "Which algorithm's key to rotate (ES256, the default, or RS256; repeatable)." };
         alg.AcceptOnlyFromAmong(SigningAlgorithms.All);
         var json = CliOutput.JsonOption();
         var command = new Command("rotate", "Publish new signing keys now; they sign after the pre-publication period.") { alg, json };
@@ -51,7 +51,8 @@ internal static class KeyCommands
         {
             await using var context = CliContext.Create(result.GetValue(dataDir));
             var service = context.Get<SigningKeyService>();
-            var algorithms = result.GetValue(alg) is { Length: > 0 } chosen ? chosen.Distinct() : SigningAlgorithms.All;
+            // ES256 signs every access token, so it is what "rotate the key" means unless told otherwise.
+            var algorithms = result.GetValue(alg) is { Length: > 0 } chosen ? chosen.Distinct() : [SigningAlgorithms.ES256];
             var created = await service.RotateAsync(algorithms, Actor.Cli(), ct);
             var rows = created.Select(k => new { kid = k.Kid, alg = k.Algorithm, activates_at = k.ActivatesAt }).ToArray();
             if (result.GetValue(json)) CliOutput.WriteJson(rows.Length == 1 ? rows[0] : rows);

@@ -5,6 +5,7 @@ using Gatehouse.Server.RateLimiting;
 using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Storage;
+using Gatehouse.Server.Storage.Postgres;
 using Gatehouse.Server.Storage.Sqlite;
 using Gatehouse.Server.Tokens;
 using Microsoft.Extensions.Options;
@@ -26,6 +27,11 @@ internal static class GatehouseServices
                 "Gatehouse:Keys:RotationInterval must be longer than Gatehouse:Keys:PrePublish, which must not be negative.")
             .Validate(o => o.Sync.PollInterval >= TimeSpan.FromMilliseconds(10) && o.Sync.PollInterval <= TimeSpan.FromSeconds(1),
                 "Gatehouse:Sync:PollInterval must be between 10 ms and 1 s.")
+            // (ValidateDataAnnotations does not look into nested options, so the provider is checked here.)
+            .Validate(o => o.Storage.Provider is StorageOptions.Sqlite or StorageOptions.Postgres,
+                "Gatehouse:Storage:Provider must be 'sqlite' or 'postgres'.")
+            .Validate(o => o.Storage.Provider != StorageOptions.Postgres || !string.IsNullOrWhiteSpace(o.Storage.ConnectionString),
+                "Gatehouse:Storage:ConnectionString is required when Gatehouse:Storage:Provider is 'postgres'.")
             .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
@@ -34,17 +40,18 @@ internal static class GatehouseServices
         services.AddSingleton<SecretHasher>();
 
         services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.DataDirectory));
-        services.AddSingleton<IClientStore, SqliteClientStore>();
-        services.AddSingleton<ISigningKeyStore, SqliteSigningKeyStore>();
-        services.AddSingleton<IRevocationStore, SqliteRevocationStore>();
-        services.AddSingleton<IChangeFeed, SqliteChangeFeed>();
+        services.AddSingleton(sp => new PostgresDatabase(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.Storage.ConnectionString!));
+        AddStore<IClientStore, SqliteClientStore, PostgresClientStore>(services);
+        AddStore<ISigningKeyStore, SqliteSigningKeyStore, PostgresSigningKeyStore>(services);
+        AddStore<IRevocationStore, SqliteRevocationStore, PostgresRevocationStore>(services);
+        AddStore<IChangeFeed, SqliteChangeFeed, PostgresChangeFeed>(services);
+        AddStore<IAuditLog, SqliteAuditLog, PostgresAuditLog>(services);
 
         services.AddSingleton<SigningKeyService>();
         services.AddSingleton<RedisConnection>();
         services.AddSingleton<IChangeSignal>(sp => HasRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisChangeSignal>(sp)
             : new PollingOnlyChangeSignal());
-        services.AddSingleton<IAuditLog, SqliteAuditLog>();
         services.AddSingleton<MintClock>();
         services.AddSingleton<ClientManagement>();
         return services;
@@ -75,6 +82,14 @@ internal static class GatehouseServices
         services.AddHostedService<Housekeeping>();
         return services;
     }
+
+    /// The implementation Gatehouse:Storage:Provider names (only that provider's database is ever opened).
+    private static void AddStore<TStore, TSqlite, TPostgres>(IServiceCollection services)
+        where TStore : class where TSqlite : TStore where TPostgres : TStore =>
+        services.AddSingleton<TStore>(sp =>
+            sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.Storage.Provider == StorageOptions.Postgres
+                ? ActivatorUtilities.CreateInstance<TPostgres>(sp)
+                : ActivatorUtilities.CreateInstance<TSqlite>(sp));
 
     private static bool HasRedis(IServiceProvider services) =>
         !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<GatehouseOptions>>().Value.Redis.Configuration);

@@ -130,15 +130,22 @@ public sealed class KeyRotationTests
     }
 
     [Fact]
-    public async Task Keys_RotateOnServerWithZeroPrePublish_NewKidWithinOneSecond()
+    public async Task Keys_RotateWithDefaultPrePublish_PublishesNewKidAtOnceButOldKeyKeepsSigning()
     {
-        // The brief as written: only the server is configured with PrePublish=00:00:00; the CLI gets --data-dir alone.
+        // SPEC 6: a new key is in the JWKS before it signs. The CLI here runs with the default
+        // pre-publication time (one day), so the new key must be published and pending, not signing.
         await using var scene = await RotationScene.StartAsync();
         var (_, oldKid) = await scene.MintAsync();
 
-        var newKid = await scene.RotateAsync(oldKid, withServerSettings: false);
+        var rotated = await scene.Cli("keys", "rotate", "--json");
+        Assert.True(rotated.ExitCode == 0, rotated.ToString());
+        using var document = JsonDocument.Parse(rotated.Stdout);
+        var newKid = OAuthAssert.StringProperty(document.RootElement, "kid");
 
-        Assert.Contains(newKid, await scene.JwksKidsAsync());
+        await Eventually.Within(TimeSpan.FromSeconds(1), scene.JwksKidsAsync, kids => kids.Contains(newKid),
+            "a rotated key is published within a second");
+        Assert.Equal(oldKid, (await scene.MintAsync()).Kid);
+        Assert.Equal("pending", Status(await scene.KeysListAsync(), newKid));
     }
 
     [Fact]

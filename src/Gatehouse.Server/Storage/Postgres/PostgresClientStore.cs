@@ -158,7 +158,7 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
                 reader.GetString(1), reader.GetFieldValue<byte[]>(2), GetInstant(reader, 3),
                 GetInstantOrNull(reader, 4), GetInstantOrNull(reader, 5))));
         }
-        return rows.OrderBy(r => r.Secret.CreatedAt).ThenBy(r => r.Secret.SecretId, StringComparer.Ordinal)
+        return rows.OrderBy(r => r.Secret.CreatedAt).ThenBy(r => r.Secret.SecretId)
             .ToLookup(r => r.ClientId, r => r.Secret);
     }
 
