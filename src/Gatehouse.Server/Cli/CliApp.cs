@@ -47,7 +47,15 @@ internal static class CliApp
         var command = parsed.CommandResult.Command;
         if (command != root && command != serve && parsed.UnmatchedTokens.Count > 0)
             return CliOutput.Fail($"Unrecognized argument '{parsed.UnmatchedTokens[0]}' for '{command.Name}'. Try '--help'.");
-        return await parsed.InvokeAsync();
+        try
+        {
+            return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (command != root && command != serve)
+        {
+            // An admin command that cannot reach its store (or meets a bug) says so in one line.
+            return CliOutput.Fail($"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
     }
 
     private static bool IsConfigurationOverride(string arg) =>

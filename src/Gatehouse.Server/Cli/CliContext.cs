@@ -25,6 +25,7 @@ internal sealed class CliContext : IAsyncDisposable
             configuration.AddInMemoryCollection([new($"{GatehouseOptions.Section}:DataDirectory", dataDirectory)]);
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration.Build())
+            .AddLogging() // no providers: a command's output is its result, errors go through CliOutput
             .AddGatehouseCore()
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         // Same validation the server does at start: a bad setting fails the command, not silently.
