@@ -35,8 +35,8 @@ internal sealed class PostgresDatabase : IDisposable, IAsyncDisposable
         return await DataSource.OpenConnectionAsync(ct);
     }
 
-    /// Applies the pending migrations and returns the schema version. Each runs in one transaction under
-    /// an advisory lock, so of several nodes starting at once one migrates and the others then find nothing to do.
+    /// Applies the pending migrations and returns the schema version. They run in one transaction under an
+    /// advisory lock, so of several nodes starting at once one migrates and the others then find nothing to do.
     public async Task<int> MigrateAsync(CancellationToken ct)
     {
         await _migrating.WaitAsync(ct);
