@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test: unit tests and integration tests against real servers on loopback ports.
+# Runs every test: unit tests, integration tests against real server processes on loopback, the
+# PostgreSQL store and scale-out tests, and the libraries' tests. Starts (installing when missing, as
+# root) the PostgreSQL and Redis they need, then runs the server integration suites a second time with
+# every server on PostgreSQL. Extra arguments go to every `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")"
+
+export GATEHOUSE_TEST_POSTGRES="${GATEHOUSE_TEST_POSTGRES:-$(bash .ci/postgres.sh)}"
+export GATEHOUSE_TEST_REDIS="${GATEHOUSE_TEST_REDIS:-$(bash .ci/redis.sh)}"
+
 dotnet build Gatehouse.slnx -c Release
-dotnet test Gatehouse.slnx -c Release --no-build --logger "console;verbosity=normal" "$@"
+
+echo "== all test projects (servers on SQLite; storage and scale-out tests on PostgreSQL + Redis)"
+dotnet test Gatehouse.slnx -c Release --no-build "$@"
+
+echo "== server integration suites again, every server on PostgreSQL"
+GATEHOUSE_TEST_STORAGE=postgres dotnet test tests/Gatehouse.Server.Tests -c Release --no-build \
+  --filter "FullyQualifiedName~.Integration.&FullyQualifiedName!~.ScaleOut." "$@"

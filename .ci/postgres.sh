@@ -26,7 +26,7 @@ fi
 
 if ! pg_lsclusters -h | awk -v v="$VERSION" '$1 == v && $2 == "main" && $4 == "online"' | grep -q .; then
   say "starting cluster $VERSION/main"
-  pg_ctlcluster "$VERSION" main start -- -o "-c listen_addresses=127.0.0.1 -c port=$PORT" >&2
+  pg_ctlcluster "$VERSION" main start -- -o "-c listen_addresses=127.0.0.1 -c port=$PORT -c max_connections=400" >&2
 fi
 
 for _ in $(seq 1 60); do

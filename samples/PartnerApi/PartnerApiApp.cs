@@ -22,7 +22,11 @@ public static class PartnerApiApp
             if (string.IsNullOrEmpty(options.Audience)) options.Audience = "partner/v1";
         });
         builder.Services.AddSingleton<ApplicationStore>();
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.TypeInfoResolverChain.Insert(0, PartnerJson.Default));
+        builder.Services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, PartnerJson.Default);
+        });
 
         var app = builder.Build();
         app.UseAuthentication();

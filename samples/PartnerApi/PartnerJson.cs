@@ -4,8 +4,7 @@ using PartnerApi.Decisions;
 
 namespace PartnerApi;
 
-/// snake_case on the wire, as the rest of the partner API.
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+/// Source-generated JSON for the sample's types (snake_case is set on the app's options).
 [JsonSerializable(typeof(Decision))]
 [JsonSerializable(typeof(Application))]
 [JsonSerializable(typeof(NewApplication))]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using PartnerCaller;
 
 // A partner backend calling partner/v1 with a client-credentials token that Gatehouse.Client gets,
@@ -9,6 +10,7 @@ using PartnerCaller;
 // PartnerApi:BaseUrl.
 var builder = Host.CreateApplicationBuilder(args);
 var settings = builder.Configuration;
+builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning); // per-request lines would drown the output
 builder.Services.AddGatehouseClient(options =>
 {
     settings.GetSection("Gatehouse").Bind(options);

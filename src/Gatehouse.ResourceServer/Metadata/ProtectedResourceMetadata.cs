@@ -26,24 +26,21 @@ internal static class ProtectedResourceMetadata
         return origin + PathFor(options);
     }
 
-    public static Dictionary<string, object> Document(HttpContext context, IReadOnlyList<GatehouseBearerOptions> schemes) => new()
+    public static Dictionary<string, object> Document(HttpContext context, IReadOnlyList<GatehouseBearerOptions> schemes, string[] scopes) => new()
     {
         ["resource"] = ResourceFor(context.Request, schemes[0]),
         ["authorization_servers"] = schemes.Select(s => s.NormalizedAuthority).Distinct().ToArray(),
-        ["scopes_supported"] = ScopesSupported(context.RequestServices, schemes),
+        ["scopes_supported"] = scopes,
         ["bearer_methods_supported"] = new[] { "header" },
     };
 
-    /// The scopes the endpoints require (RequireScope) plus any configured; computed once, endpoints are fixed at start.
-    private static string[]? _scopes;
-
-    private static string[] ScopesSupported(IServiceProvider services, IReadOnlyList<GatehouseBearerOptions> schemes)
+    /// The scopes the app's endpoints require (RequireScope) plus any configured.
+    public static string[] ScopesSupported(IServiceProvider services, IReadOnlyList<GatehouseBearerOptions> schemes)
     {
-        if (_scopes is { } known) return known;
         var fromEndpoints = services.GetService<EndpointDataSource>()?.Endpoints
             .SelectMany(e => e.Metadata.OfType<IAuthorizationRequirementData>())
             .SelectMany(d => d.GetRequirements().OfType<ScopeRequirement>())
             .SelectMany(r => r.Scopes) ?? [];
-        return _scopes = fromEndpoints.Concat(schemes.SelectMany(s => s.ScopesSupported)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return fromEndpoints.Concat(schemes.SelectMany(s => s.ScopesSupported)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
     }
 }

@@ -15,6 +15,7 @@ internal sealed class ProtectedResourceMetadataStartupFilter(GatehouseSchemeName
         var monitor = app.ApplicationServices.GetRequiredService<IOptionsMonitor<GatehouseBearerOptions>>();
         var schemes = names.Names.Select(monitor.Get).ToList();
         var path = ProtectedResourceMetadata.PathFor(schemes[0]);
+        string[]? scopes = null; // computed on first request, once every endpoint is mapped
         app.Use(async (context, nextMiddleware) =>
         {
             if (!(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
@@ -24,7 +25,8 @@ internal sealed class ProtectedResourceMetadataStartupFilter(GatehouseSchemeName
                 return;
             }
             context.Response.Headers.CacheControl = "public, max-age=3600";
-            await context.Response.WriteAsJsonAsync(ProtectedResourceMetadata.Document(context, schemes));
+            await context.Response.WriteAsJsonAsync(ProtectedResourceMetadata.Document(context, schemes,
+                scopes ??= ProtectedResourceMetadata.ScopesSupported(app.ApplicationServices, schemes)));
         });
         next(app);
     };

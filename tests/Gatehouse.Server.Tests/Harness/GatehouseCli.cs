@@ -40,6 +40,7 @@ public static class GatehouseCli
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.ArgumentList.Add("--data-dir");
         start.ArgumentList.Add(dataDirectory);
+        foreach (var arg in TestStorage.ArgumentsFor(dataDirectory, args)) start.ArgumentList.Add(arg);
         GatehouseBinary.ScrubEnvironment(start.Environment);
 
         using var child = new Process { StartInfo = start };

@@ -192,6 +192,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
         start.ArgumentList.Add("--data-dir");
         start.ArgumentList.Add(DataDirectory);
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        foreach (var arg in TestStorage.ArgumentsFor(DataDirectory, settings.Keys)) start.ArgumentList.Add(arg);
         GatehouseBinary.ScrubEnvironment(start.Environment);
 
         var child = new Process { StartInfo = start, EnableRaisingEvents = true };

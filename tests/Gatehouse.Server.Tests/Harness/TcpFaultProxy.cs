@@ -34,7 +34,12 @@ public sealed class TcpFaultProxy : IAsyncDisposable
         {
             foreach (var client in open)
             {
-                try { client.Client.LingerState = new LingerOption(true, 0); client.Close(); } catch (ObjectDisposedException) { }
+                try
+                {
+                    if (client.Client is { } socket) socket.LingerState = new LingerOption(true, 0);
+                    client.Close();
+                }
+                catch (Exception e) when (e is ObjectDisposedException or SocketException) { }
             }
             open.Clear();
         }

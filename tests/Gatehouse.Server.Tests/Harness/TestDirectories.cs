@@ -15,6 +15,7 @@ internal static class TestDirectories
 
     public static void Delete(string path)
     {
+        TestStorage.Forget(path);
         try
         {
             if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
