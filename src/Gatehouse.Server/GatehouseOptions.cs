@@ -65,11 +65,9 @@ internal sealed class TokenOptions
 internal sealed class RateLimitOptions
 {
     /// Seed 002: "the 10 req/s limit on the token endpoint". Per client; a client's own limit wins.
-    [Range(1, 10_000_000)]
     public int TokenRequestsPerSecond { get; set; } = 10;
 
     /// Per remote address, before further authentication attempts get 429.
-    [Range(1, 10_000_000)]
     public int FailedAuthenticationsPerMinute { get; set; } = 20;
 }
 
@@ -106,7 +104,6 @@ internal sealed class StorageOptions
     public const string Sqlite = "sqlite";
     public const string Postgres = "postgres";
 
-    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "Gatehouse:Storage:Provider must be 'sqlite' or 'postgres'.")]
     public string Provider { get; set; } = Sqlite;
 
     /// Npgsql connection string, required for postgres. Unless it says otherwise: Timeout=3, Command Timeout=5.

@@ -53,8 +53,9 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
             return null;
         jwt.TryGetPayloadValue<string>("scope", out var scope);
         var issuedAt = jwt.GetPayloadValue<long>("iat");
-        // Tokens carry iat_us; one without it counts as minted at the end of its iat second (revoked if in doubt).
-        var issuedAtMicroseconds = jwt.TryGetPayloadValue<long>("iat_us", out var us) ? us : issuedAt * 1_000_000 + 999_999;
+        // Tokens carry iat_us; one without it counts as minted at the start of its iat second, so a
+        // client-wide cut-off in that second revokes it (revoked if in doubt, as Gatehouse.ResourceServer does).
+        var issuedAtMicroseconds = jwt.TryGetPayloadValue<long>("iat_us", out var us) ? us : issuedAt * 1_000_000;
         return new VerifiedAccessToken(jti, clientId, jwt.Subject, scope ?? "", jwt.Audiences.FirstOrDefault() ?? "",
             jwt.Issuer, issuedAt, jwt.GetPayloadValue<long>("exp"), issuedAtMicroseconds, jwt.Kid);
     }
