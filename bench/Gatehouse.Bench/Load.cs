@@ -78,6 +78,8 @@ internal sealed class ScenarioResult
     public string? Note { get; init; }
     public bool PeakRssReset { get; init; }
     public double? ServerCpuMicrosPerRequest { get; init; }
+    /// <summary>Server processes the load went to; CPU is summed over them, RSS is the highest of them.</summary>
+    public int Nodes { get; init; } = 1;
     public double Seconds { get; init; }
     public long Ok { get; init; }
     public long Errors { get; init; }
@@ -180,7 +182,7 @@ internal sealed class LoadSession : IDisposable
     private readonly Func<int> _connectionsOpened;
     private readonly WorkerPlan[] _plans;
     private readonly Worker[] _workers;
-    private readonly int? _serverPid;
+    private readonly int[] _serverPids;
     private readonly ErrorLog _errors = new();
     private readonly bool _peakReset;
     private readonly CancellationTokenSource _sampling = new();
@@ -192,28 +194,36 @@ internal sealed class LoadSession : IDisposable
 
     public LoadSession(string name, string target, HttpClient http, Func<int> connectionsOpened, WorkerPlan[] plans,
         double measuredSeconds, int? serverPid)
+        : this(name, target, http, connectionsOpened, plans, measuredSeconds, serverPid is int p ? [p] : [])
+    {
+    }
+
+    /// <summary>Load spread over several server processes: CPU is the sum over <paramref name="serverPids"/>.</summary>
+    public LoadSession(string name, string target, HttpClient http, Func<int> connectionsOpened, WorkerPlan[] plans,
+        double measuredSeconds, int[] serverPids)
     {
         _name = name;
         _target = target;
         _http = http;
         _connectionsOpened = connectionsOpened;
         _plans = plans;
-        _serverPid = serverPid;
+        _serverPids = serverPids;
         var perWorkerCapacity = (int)Math.Min(int.MaxValue / 2, (long)(MaxRecordedPerSecond * measuredSeconds / plans.Length) + 1024);
         _workers = plans.Select(_ => new Worker { Latencies = new long[perWorkerCapacity] }).ToArray();
         foreach (var w in _workers) Array.Fill(w.Latencies, 0L); // touch the pages before measuring
 
-        _peakReset = serverPid is int pid && ProcFs.ResetPeakRss(pid);
-        _sampler = serverPid is int sp ? Task.Run(() => SampleRssAsync(sp)) : Task.CompletedTask;
+        _peakReset = serverPids.Length > 0 && serverPids.All(ProcFs.ResetPeakRss);
+        _sampler = serverPids.Length > 0 ? Task.Run(() => SampleRssAsync(serverPids)) : Task.CompletedTask;
     }
 
-    private async Task SampleRssAsync(int pid)
+    private async Task SampleRssAsync(int[] pids)
     {
         try
         {
             while (!_sampling.IsCancellationRequested)
             {
-                if (ProcFs.StatusKb(pid, "VmRSS") is long kb && kb > _maxSampledRssKb) _maxSampledRssKb = kb;
+                foreach (var pid in pids)
+                    if (ProcFs.StatusKb(pid, "VmRSS") is long kb && kb > _maxSampledRssKb) _maxSampledRssKb = kb;
                 await Task.Delay(200, _sampling.Token);
             }
         }
@@ -230,7 +240,7 @@ internal sealed class LoadSession : IDisposable
     /// <summary>One measured slice: every request that completes within it is recorded.</summary>
     public async Task MeasureAsync(double seconds, CancellationToken ct)
     {
-        var serverCpu0 = _serverPid is int a ? ProcFs.CpuSeconds(a) : null;
+        var serverCpu0 = ServerCpuSeconds();
         var benchCpu0 = ProcFs.CpuSeconds(Environment.ProcessId);
         var machine0 = ProcFs.MachineJiffies();
         var t0 = Stopwatch.GetTimestamp();
@@ -239,13 +249,13 @@ internal sealed class LoadSession : IDisposable
 
         await DelayUntil(t1, ct);
         var wall = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-        var serverCpu1 = _serverPid is int b ? ProcFs.CpuSeconds(b) : null;
+        var serverCpu1 = ServerCpuSeconds();
         var benchCpu1 = ProcFs.CpuSeconds(Environment.ProcessId);
         var machine1 = ProcFs.MachineJiffies();
         await run;
 
         _wallSeconds += wall;
-        if (serverCpu0 is double s0 && serverCpu1 is double s1) _serverCpuSeconds += s1 - s0; else if (_serverPid is not null) _cpuKnown = false;
+        if (serverCpu0 is double s0 && serverCpu1 is double s1) _serverCpuSeconds += s1 - s0; else if (_serverPids.Length > 0) _cpuKnown = false;
         if (benchCpu0 is double c0 && benchCpu1 is double c1) _benchCpuSeconds += c1 - c0; else _cpuKnown = false;
         if (machine0 is { } m0 && machine1 is { } m1)
         {
@@ -253,6 +263,19 @@ internal sealed class LoadSession : IDisposable
             _machineSteal += m1.Steal - m0.Steal;
             _machineTotal += m1.Total - m0.Total;
         }
+    }
+
+    /// <summary>utime + stime summed over the server processes; null when one of them is unreadable.</summary>
+    private double? ServerCpuSeconds()
+    {
+        if (_serverPids.Length == 0) return null;
+        double sum = 0;
+        foreach (var pid in _serverPids)
+        {
+            if (ProcFs.CpuSeconds(pid) is not double s) return null;
+            sum += s;
+        }
+        return sum;
     }
 
     private Task RunWorkersAsync(long t0, long t1, CancellationToken ct)
@@ -275,7 +298,7 @@ internal sealed class LoadSession : IDisposable
         var cores = Environment.ProcessorCount * 100.0;
         double? Pct(double cpuSeconds) => _cpuKnown && _wallSeconds > 0 ? cpuSeconds / _wallSeconds * 100.0 : null;
         double? otherCpu = null, stealCpu = null;
-        var serverPct = _serverPid is null ? null : Pct(_serverCpuSeconds);
+        var serverPct = _serverPids.Length == 0 ? null : Pct(_serverCpuSeconds);
         var benchPct = Pct(_benchCpuSeconds);
         if (_machineTotal > 0)
         {
@@ -311,14 +334,15 @@ internal sealed class LoadSession : IDisposable
             BenchCpuPercent = benchPct,
             OtherCpuPercent = otherCpu,
             StealCpuPercent = stealCpu,
-            ServerCpuMicrosPerRequest = _serverPid is not null && _cpuKnown && ok > 0 ? _serverCpuSeconds / ok * 1e6 : null,
+            Nodes = Math.Max(1, _serverPids.Length),
+            ServerCpuMicrosPerRequest = _serverPids.Length > 0 && _cpuKnown && ok > 0 ? _serverCpuSeconds / ok * 1e6 : null,
             ErrorLog = _errors,
             PeakRssReset = _peakReset,
         };
-        if (_serverPid is int pid)
+        if (_serverPids.Length > 0)
         {
-            result.PeakRssMb = ProcFs.StatusKb(pid, "VmHWM") / 1024.0;
-            result.RssMb = ProcFs.StatusKb(pid, "VmRSS") / 1024.0;
+            result.PeakRssMb = _serverPids.Max(pid => ProcFs.StatusKb(pid, "VmHWM")) / 1024.0;
+            result.RssMb = _serverPids.Max(pid => ProcFs.StatusKb(pid, "VmRSS")) / 1024.0;
             result.MaxSampledRssMb = _maxSampledRssKb / 1024.0;
         }
         return result;

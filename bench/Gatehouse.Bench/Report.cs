@@ -18,7 +18,7 @@ internal static class Report
         foreach (var p in problems) Console.WriteLine("    " + p);
     }
 
-    public static ScenarioResult Scenario(ScenarioResult r, Options o, Child process)
+    public static ScenarioResult Scenario(ScenarioResult r, Options o, params Child[] processes)
     {
         var unit = r.Name is "token" or "floor" ? "tokens/s" : "req/s";
         Console.WriteLine($"== {r.Name}: {r.Target} ==");
@@ -35,11 +35,14 @@ internal static class Report
                           $"(of {Environment.ProcessorCount * 100}% on {Environment.ProcessorCount} shared cores)");
         if (r.OtherCpuPercent + r.StealCpuPercent > 15)
             Console.WriteLine("  WARNING     other processes / the hypervisor took noticeable CPU during this scenario: its figures are pessimistic and noisy");
-        Console.WriteLine($"  server CPU  {F(r.ServerCpuMicrosPerRequest, 0)} us per successful request (CPU time / requests: little affected by other load)");
+        var nodes = r.Nodes > 1 ? $" (sum over the {r.Nodes} server processes)" : "";
+        Console.WriteLine($"  server CPU  {F(r.ServerCpuMicrosPerRequest, 0)} us per successful request{nodes} (CPU time / requests: little affected by other load)");
         if (!r.PeakRssReset && r.PeakRssMb is not null)
             Console.WriteLine("  note        could not reset VmHWM via /proc/PID/clear_refs: the peak below is the process-lifetime peak");
-        Console.WriteLine($"  server RSS  peak {F(r.PeakRssMb, 1)} MB during this scenario (VmHWM), {F(r.RssMb, 1)} MB at the end (VmRSS), {F(r.MaxSampledRssMb, 1)} MB max sampled");
-        if (process.HasExited) Console.WriteLine($"  WARNING     {process.Name} exited during the run:\n{process.Tail()}");
+        var perNode = r.Nodes > 1 ? $" (highest of the {r.Nodes} server processes)" : "";
+        Console.WriteLine($"  server RSS  peak {F(r.PeakRssMb, 1)} MB during this scenario (VmHWM), {F(r.RssMb, 1)} MB at the end (VmRSS), {F(r.MaxSampledRssMb, 1)} MB max sampled{perNode}");
+        foreach (var process in processes)
+            if (process.HasExited) Console.WriteLine($"  WARNING     {process.Name} exited during the run:\n{process.Tail()}");
         Console.WriteLine();
         return r;
     }
@@ -112,6 +115,6 @@ internal static class Report
 
     private static string YesNo(bool b) => b ? "yes" : "**no**";
 
-    private static string F(double? v, int decimals) =>
+    internal static string F(double? v, int decimals) =>
         v is double d && !double.IsNaN(d) ? d.ToString("N" + decimals.ToString(Inv), Inv) : "n/a";
 }

@@ -61,7 +61,8 @@ internal static class Servers
             .FirstOrDefault();
     }
 
-    public static Child StartGatehouse(string dll, int port, string dataDir)
+    /// <param name="settings">extra `--Gatehouse:Key=value` arguments (the scale scenario's shared PostgreSQL, Redis, root key and issuer)</param>
+    public static Child StartGatehouse(string dll, int port, string dataDir, IEnumerable<string>? settings = null, string name = "gatehouse serve")
     {
         string[] args =
         [
@@ -73,8 +74,9 @@ internal static class Servers
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",
+            .. settings ?? [],
         ];
-        return Child.Start("gatehouse serve", Child.DotnetHost(), args, Path.GetDirectoryName(dll)!, ChildEnvironment());
+        return Child.Start(name, Child.DotnetHost(), args, Path.GetDirectoryName(dll)!, ChildEnvironment());
     }
 
     public static Child StartFloor(string dll, int port)
@@ -115,9 +117,9 @@ internal static class Servers
         }
     }
 
-    public static async Task<BenchClient> CreateClientAsync(string dll, string dataDir, string name, CancellationToken ct)
+    public static async Task<BenchClient> CreateClientAsync(string dll, string dataDir, string name, CancellationToken ct, IEnumerable<string>? settings = null)
     {
-        string[] args = [dll, "clients", "create", "--name", name, "--rate-limit", "1000000", "--json", "--data-dir", dataDir];
+        string[] args = [dll, "clients", "create", "--name", name, "--rate-limit", "1000000", "--json", "--data-dir", dataDir, .. settings ?? []];
         var (code, stdout, tail) = await Child.RunAsync("gatehouse clients create", Child.DotnetHost(), args,
             Path.GetDirectoryName(dll)!, ChildEnvironment(), TimeSpan.FromSeconds(60), ct);
         if (code != 0)

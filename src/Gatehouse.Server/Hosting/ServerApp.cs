@@ -1,3 +1,4 @@
+using OpenTelemetry.Metrics;
 using Gatehouse.Server.Endpoints.Audit;
 using Gatehouse.Server.Endpoints.Clients;
 using Gatehouse.Server.Endpoints.Discovery;
@@ -42,6 +43,10 @@ internal static class ServerApp
             builder.WebHost.UseUrls(DefaultUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddGatehouseServer();
+        builder.Services.AddSingleton<Observability.GatehouseMetrics>();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(Observability.GatehouseMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            .AddPrometheusExporter());
 
         var app = builder.Build();
         app.UseDependencyFailureResponses();
@@ -56,6 +61,7 @@ internal static class ServerApp
         ClientTokensEndpoint.Map(app);
         RevocationFeedEndpoint.Map(app);
         AuditEndpoint.Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
 }

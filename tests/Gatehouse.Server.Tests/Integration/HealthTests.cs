@@ -21,5 +21,25 @@ public sealed class HealthTests(PlainGatehouseFixture fixture) : IClassFixture<P
 
         OAuthAssert.Status(HttpStatusCode.OK, response);
         OAuthAssert.JsonBody(response);
+        var checks = OAuthAssert.Property(response.Json, "checks");
+        Assert.Equal("ok", OAuthAssert.StringProperty(checks, "storage"));
+        Assert.Equal("ok", OAuthAssert.StringProperty(checks, "signing_keys"));
+        Assert.Equal("not_configured", OAuthAssert.StringProperty(checks, "redis"));
+    }
+
+    [Fact]
+    public async Task Metrics_AfterTokenRequests_CountsIssuedAndRefusedInPrometheusFormat()
+    {
+        var client = await GatehouseCli.CreateClientAsync(fixture.DataDirectory, "metrics", rateLimit: GatehouseFixture.UnthrottledRateLimit);
+        await Eventually.Within(TimeSpan.FromSeconds(1), () => fixture.OAuth.RequestTokenBasicAsync(client.ClientId, client.ClientSecret),
+            r => r.Status == HttpStatusCode.OK, "the new client can get a token");
+        await fixture.OAuth.RequestTokenBasicAsync(client.ClientId, "wrong");
+
+        var response = await fixture.OAuth.GetAsync("/metrics");
+
+        OAuthAssert.Status(HttpStatusCode.OK, response);
+        Assert.Matches(@"gatehouse_tokens_issued_total\{[^}]*grant_type=""client_credentials""[^}]*\} [1-9]", response.Body);
+        Assert.Matches(@"gatehouse_token_errors_total\{[^}]*error=""invalid_client""[^}]*\} [1-9]", response.Body);
+        Assert.Contains("http_server_request_duration_seconds", response.Body);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Observability;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 
@@ -19,7 +20,7 @@ internal static class IntrospectionEndpoint
     private static readonly IntrospectionResponse Inactive = new(false);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, StoreSync sync, CancellationToken ct)
+        AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
@@ -32,6 +33,7 @@ internal static class IntrospectionEndpoint
 
         // RFC 7662 §2.2: anything we cannot vouch for is simply inactive; token_type_hint is only a hint.
         var active = await validator.FindActiveAsync(token);
+        metrics.Introspected(active is not null);
         var body = active is null ? Inactive : new IntrospectionResponse(true)
         {
             Scope = active.Scope,

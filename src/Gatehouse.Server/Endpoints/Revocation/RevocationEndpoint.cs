@@ -1,5 +1,6 @@
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Observability;
 using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
@@ -12,7 +13,7 @@ internal static partial class RevocationEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/oauth/revoke", HandleAsync);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, IRevocationStore store, RevocationList revocations, IChangeSignal signal, TimeProvider clock,
+        AccessTokenValidator validator, IRevocationStore store, RevocationList revocations, IChangeSignal signal, GatehouseMetrics metrics, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
@@ -45,6 +46,7 @@ internal static partial class RevocationEndpoint
             return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
         }
         revocations.Add(record.Jti, record.ExpiresAt);
+        metrics.Revoked();
         await signal.PublishAsync();
         return Revoked(request);
     }

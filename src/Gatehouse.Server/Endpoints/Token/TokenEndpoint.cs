@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
+using Gatehouse.Server.Observability;
 using Gatehouse.Server.RateLimiting;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
@@ -17,30 +18,38 @@ internal static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        ITokenRateLimiter rateLimiter, ClientCredentialsGrant clientCredentials, TokenIssuer issuer, StoreSync sync, CancellationToken ct)
+        ITokenRateLimiter rateLimiter, ClientCredentialsGrant clientCredentials, TokenIssuer issuer, StoreSync sync,
+        GatehouseMetrics metrics, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
-        if (form.IsError) return OAuthResults.Error(form.Error);
+        if (form.IsError) return Refuse(form.Error, metrics);
         var grantType = form.Value.Value("grant_type");
-        if (grantType is null) return OAuthResults.Error(OAuthError.InvalidRequest("grant_type is required."));
+        if (grantType is null) return Refuse(OAuthError.InvalidRequest("grant_type is required."), metrics);
 
         // Serving from memory is safe only while it is known to be current (a secret may have been revoked elsewhere).
-        if (!sync.IsInSync) return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
+        if (!sync.IsInSync) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
         var client = clients.Authenticate(request, form.Value);
-        if (client.IsError) return OAuthResults.Error(client.Error);
+        if (client.IsError) return Refuse(client.Error, metrics);
         if (await rateLimiter.AcquireAsync(client.Value.Client) is var retryAfter and > 0)
-            return OAuthResults.Error(OAuthError.RateLimited(retryAfter, "Token request rate limit exceeded for this client; cache and reuse tokens."));
+            return Refuse(OAuthError.RateLimited(retryAfter, "Token request rate limit exceeded for this client; cache and reuse tokens."), metrics);
 
         var grant = grantType switch
         {
             GrantTypes.ClientCredentials => clientCredentials.Validate(client.Value.Client, form.Value),
             _ => OAuthError.UnsupportedGrantType(grantType),
         };
-        if (grant.IsError) return OAuthResults.Error(grant.Error);
+        if (grant.IsError) return Refuse(grant.Error, metrics);
 
         var token = issuer.Issue(grant.Value);
+        metrics.TokenIssued(grantType);
         return OAuthResults.NoStoreJson(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope),
             OAuthJson.Web.TokenResponse);
+    }
+
+    private static IResult Refuse(OAuthError error, GatehouseMetrics metrics)
+    {
+        metrics.TokenRefused(error.Code);
+        return OAuthResults.Error(error);
     }
 }
 

@@ -169,7 +169,11 @@ public sealed class ClientsEndpointTests(ClientsEndpointFixture fixture) : IClas
     [InlineData("""{"redirect_uris":["https://app.example.com/cb#x"]}""", "invalid_redirect_uri", "redirect_uris")]
     [InlineData("""{"colour":"red"}""", "invalid_client_metadata", "colour")]
     [InlineData("""{"name":""}""", "invalid_client_metadata", "name")]
-    public async Task Patch_InvalidChange_Returns400NamingTheFieldAndChangesNothing(string body, string error, string field)
+    [InlineData("""{"token_endpoint_auth_method":"none"}""", "invalid_client_metadata", "token_endpoint_auth_method")]
+    [InlineData("""{"grant_types":["authorization_code"]}""", "invalid_redirect_uri", "redirect_uris")]
+    [InlineData("""{"rate_limit":"fast"}""", "invalid_client_metadata", "rate_limit")]
+    [InlineData("""{"name":"x",""", "invalid_request", null)]
+    public async Task Patch_InvalidChange_Returns400NamingTheFieldAndChangesNothing(string body, string error, string? field)
     {
         var created = await Api.RegisterAsync(Unique("patch-bad"), scope: "decisions:read", rateLimit: 50);
         var before = (await Api.GetAsync(ManagementPaths.Client(created.ClientId))).Body;
@@ -178,6 +182,19 @@ public sealed class ClientsEndpointTests(ClientsEndpointFixture fixture) : IClas
 
         ManagementAssert.Problem(HttpStatusCode.BadRequest, error, response, field);
         Assert.Equal(before, (await Api.GetAsync(ManagementPaths.Client(created.ClientId))).Body);
+    }
+
+    /// RFC 7396's own media type is accepted as well as application/json.
+    [Fact]
+    public async Task Patch_MergePatchContentType_Returns200()
+    {
+        var created = await Api.RegisterAsync(Unique("patch-type"), scope: "decisions:read");
+
+        var response = await Api.SendJsonAsync(HttpMethod.Patch, ManagementPaths.Client(created.ClientId),
+            """{"scope":"decisions:read applications:read"}""", contentType: "application/merge-patch+json");
+
+        ManagementAssert.Json(HttpStatusCode.OK, response);
+        OAuthAssert.SameScopes("decisions:read applications:read", response.Text("scope"));
     }
 
     [Fact]

@@ -197,6 +197,7 @@ public sealed class ShortLivedTokensFixture : GatehouseFixture
 
     public CreatedClient Owner { get; private set; } = null!;
     public CreatedClient Reader { get; private set; } = null!;
+    public CreatedClient Operator { get; private set; } = null!;
 
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {
@@ -209,6 +210,27 @@ public sealed class ShortLivedTokensFixture : GatehouseFixture
     {
         Owner = await CreateClientAsync("short-owner");
         Reader = await CreateClientAsync("short-reader");
+        Operator = await CreateClientAsync("short-operator", scope: ManagementTestClient.OperatorScope);
+    }
+}
+
+/// Contract notes: an expired operator token is refused like any invalid one, 401 invalid_token.
+public sealed class ExpiredOperatorTokenTests(ShortLivedTokensFixture fixture) : IClassFixture<ShortLivedTokensFixture>
+{
+    [Fact]
+    public async Task Management_ExpiredOperatorToken_Returns401InvalidToken()
+    {
+        var api = await ManagementTestClient.CreateAsync(fixture.Server, fixture.Operator);
+        var exp = DateTimeOffset.FromUnixTimeSeconds(OAuthAssert.NumberProperty(TestJwt.Parse(api.OperatorToken).Payload, "exp"));
+        ManagementAssert.Json(HttpStatusCode.OK, await api.GetAsync(ManagementPaths.Clients));
+
+        var refused = await Eventually.Within(exp - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5),
+            () => api.GetAsync(ManagementPaths.Clients), r => r.Status != HttpStatusCode.OK, "the operator token expires",
+            TimeSpan.FromMilliseconds(100));
+
+        Assert.True(DateTimeOffset.UtcNow >= exp - TimeSpan.FromMilliseconds(100), $"Refused before exp {exp:O}:\n{refused}");
+        ManagementAssert.Problem(HttpStatusCode.Unauthorized, "invalid_token", refused);
+        Assert.Contains(refused.Headers.WwwAuthenticate, c => c.Scheme == "Bearer" && (c.Parameter ?? "").Contains("error=\"invalid_token\""));
     }
 }
 

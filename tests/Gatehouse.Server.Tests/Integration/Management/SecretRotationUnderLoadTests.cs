@@ -126,6 +126,12 @@ public sealed class SecretRotationUnderLoadTests(SecretRotationFixture fixture, 
         Assert.Null(ManagementAssert.Time(b, "revoked_at"));
         Assert.NotNull(ManagementAssert.Time(b, "last_used_at"));
 
+        // Diagnostic only: how many tokens minted with A carry an iat_us later than A's recorded revoked_at
+        // (the server stamps revoked_at before its write and in-memory refresh complete).
+        var revokedAtMs = ManagementAssert.Time(a, "revoked_at")!.Value.ToUnixTimeMilliseconds();
+        var mintedAfterStamp = mintedWithA.Count(m => OAuthAssert.NumberProperty(TestJwt.Parse(m.AccessToken!).Payload, "iat_us") / 1000 > revokedAtMs);
+        output.WriteLine($"Tokens minted with A after A's recorded revoked_at: {mintedAfterStamp} of {mintedWithA.Length}.");
+
         output.WriteLine($"Whole test: {whole.Elapsed.TotalSeconds:0.0} s.");
     }
 
