@@ -3,7 +3,11 @@ namespace Gatehouse.Bench;
 /// <summary>Command-line options. Deliberately hand-parsed: the bench has no dependencies to speak of.</summary>
 internal sealed class Options
 {
+    /// <summary>What `all` (and no --scenario) runs.</summary>
     public static readonly string[] AllScenarios = ["token", "introspect", "discovery", "floor"];
+
+    /// <summary>Every scenario, in the order they run: `scale` needs PostgreSQL and Redis, so only on request.</summary>
+    public static readonly string[] KnownScenarios = [.. AllScenarios, "scale"];
 
     public int DurationSeconds { get; private set; } = 20;
     public int WarmupSeconds { get; private set; } = 5;
@@ -18,6 +22,7 @@ internal sealed class Options
 
     public bool Wants(string scenario) => Scenarios.Contains(scenario);
     public bool NeedsGatehouse => Wants("token") || Wants("introspect") || Wants("discovery");
+    public bool NeedsServerDll => NeedsGatehouse || Wants("scale");
 
     public const string Usage = """
         Gatehouse load benchmark
@@ -28,11 +33,12 @@ internal sealed class Options
           --warmup N         warm-up seconds per scenario, not measured (default 5)
           --connections N    concurrent keep-alive connections / worker tasks (default 32)
           --clients N        OAuth clients provisioned in Gatehouse (default 8)
-          --scenario S       all | token | introspect | discovery | floor, comma-separated (default all)
-          --slices N         when token and floor both run, alternate them in N measured slices (default 4)
+          --scenario S       all | token | introspect | discovery | floor | scale, comma-separated (default all;
+                             `all` does not include scale: 2 nodes vs 1 on PostgreSQL + Redis, see bench/README.md)
+          --slices N         when token and floor both run (and between scale's cases), alternate them in N measured slices (default 4)
           --no-build         do not run `dotnet build -c Release` on the server and floor first
           --server-dll PATH  use this gatehouse.dll instead of src/Gatehouse.Server's Release output
-          --output PATH      Markdown results file (default bench/results/latest.md)
+          --output PATH      Markdown results file (default bench/results/latest.md; bench/results/scale.md when only scale runs)
           --strict           exit 2 when a target (ratio, p99, RSS) is missed
           -h, --help         this text
         """;
@@ -84,8 +90,8 @@ internal sealed class Options
                     foreach (var s in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
                         if (s == "all") { foreach (var a in AllScenarios) o.Scenarios.Add(a); }
-                        else if (Array.IndexOf(AllScenarios, s) >= 0) o.Scenarios.Add(s);
-                        else throw new ArgumentException($"--scenario: unknown scenario '{s}' (all|token|introspect|discovery|floor)");
+                        else if (Array.IndexOf(KnownScenarios, s) >= 0) o.Scenarios.Add(s);
+                        else throw new ArgumentException($"--scenario: unknown scenario '{s}' (all|token|introspect|discovery|floor|scale)");
                     }
                     break;
                 case "-h" or "--help" or "-?":

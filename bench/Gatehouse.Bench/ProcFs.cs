@@ -48,35 +48,20 @@ internal static class ProcFs
         catch (Exception) { return null; }
     }
 
-    /// <summary>
-    /// utime + stime summed over every process whose command name (comm) is <paramref name="comm"/>, e.g. all
-    /// PostgreSQL backends. Processes that start or end in between make this approximate; null when /proc is unreadable.
-    /// </summary>
-    public static double? CommandCpuSeconds(string comm)
+    /// <summary>utime + stime of the process in clock ticks; null when it is gone or unreadable.</summary>
+    public static long? CpuTicks(int pid)
     {
         try
         {
-            long ticks = 0;
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            {
-                var name = Path.GetFileName(dir);
-                if (name.Length == 0 || !char.IsAsciiDigit(name[0])) continue;
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    var open = stat.IndexOf('(');
-                    var close = stat.LastIndexOf(')');
-                    if (open < 0 || close < open || stat.AsSpan(open + 1, close - open - 1).SequenceEqual(comm) is false) continue;
-                    var rest = stat[(close + 2)..].Split(' ');
-                    ticks += long.Parse(rest[11], System.Globalization.CultureInfo.InvariantCulture)
-                           + long.Parse(rest[12], System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch (Exception) { /* exited meanwhile */ }
-            }
-            return ticks / ClockTicksPerSecond;
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var rest = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(rest[11], System.Globalization.CultureInfo.InvariantCulture)
+                 + long.Parse(rest[12], System.Globalization.CultureInfo.InvariantCulture);
         }
         catch (Exception) { return null; }
     }
+
+    public static double TicksToSeconds(long ticks) => ticks / ClockTicksPerSecond;
 
     /// <summary>Machine-wide jiffies from /proc/stat: (busy = not idle/iowait/steal, steal, total).</summary>
     public static (long Busy, long Steal, long Total)? MachineJiffies()

@@ -83,14 +83,14 @@ namespace Gatehouse.Bench
             Console.WriteLine($"  machine     {machine}");
             Console.WriteLine($"  load        {o.Connections} keep-alive connections, closed loop (one request in flight per connection), " +
                               $"warmup {o.WarmupSeconds} s + measured {o.DurationSeconds} s per scenario");
-            Console.WriteLine($"  scenarios   {string.Join(", ", Options.AllScenarios.Where(o.Wants))}");
+            Console.WriteLine($"  scenarios   {string.Join(", ", Options.KnownScenarios.Where(o.Wants))}");
             Console.WriteLine($"  NOTE: the load generator runs on the same {Environment.ProcessorCount} cores as the server under test; " +
                               "every figure is for client and server sharing the CPU (see the CPU line of each scenario).");
             Console.WriteLine();
 
             // ---- build ---------------------------------------------------------------------------------
             string? serverDll = null, floorDll = null;
-            if (o.NeedsGatehouse)
+            if (o.NeedsServerDll)
             {
                 serverDll = o.ServerDll is not null ? Path.GetFullPath(o.ServerDll)
                     : o.NoBuild ? Servers.Locate(Path.Combine(repoRoot, "src", "Gatehouse.Server"), "gatehouse.dll")
@@ -239,15 +239,24 @@ namespace Gatehouse.Bench
             }
             var ordered = Options.AllScenarios.Where(results.ContainsKey).Select(n => results[n]).ToList();
 
+            // ---- scale: its own nodes (SQLite baseline, two on a fresh PostgreSQL database + Redis), after everything else has stopped
+            Scale.Outcome? scale = null;
+            if (o.Wants("scale"))
+                scale = await Scale.RunAsync(o, repoRoot, serverDll!, machine, ct);
+
             // ---- summary -------------------------------------------------------------------------------------
-            var output = o.Output is not null ? Path.GetFullPath(o.Output) : Path.Combine(repoRoot, "bench", "results", "latest.md");
-            var (markdown, targetsMet) = Report.Summary(ordered, o, machine, serverLifetimePeakMb, TargetRatio, TargetP99Ms, TargetRssMb);
+            var output = o.Output is not null ? Path.GetFullPath(o.Output)
+                : Path.Combine(repoRoot, "bench", "results", ordered.Count == 0 && scale is not null ? "scale.md" : "latest.md");
+            var (markdown, targetsMet) = ordered.Count > 0 || scale is null
+                ? Report.Summary(ordered, o, machine, serverLifetimePeakMb, TargetRatio, TargetP99Ms, TargetRssMb)
+                : ("", true);
+            if (scale is not null) markdown = markdown.Length == 0 ? scale.Markdown : markdown + Environment.NewLine + scale.Markdown;
             Console.WriteLine(markdown);
             Directory.CreateDirectory(Path.GetDirectoryName(output)!);
             await File.WriteAllTextAsync(output, markdown, ct);
             Console.WriteLine($"written to {Path.GetRelativePath(Environment.CurrentDirectory, output)}");
 
-            if (ordered.Any(r => r.Errors > 0 || r.WarmupErrors > 0)) return 1;
+            if (ordered.Concat(scale?.Results ?? []).Any(r => r.Errors > 0 || r.WarmupErrors > 0)) return 1;
             if (o.Strict && !targetsMet) return 2;
             return 0;
         }

@@ -35,8 +35,8 @@ internal static class Scale
         public ScenarioResult? Result;
 
         /// <summary>CPU of the shared Redis and PostgreSQL during the measured slices, as % of one core (null when unknown).</summary>
-        public double? BackendCpuPercent => UsesBackends && RedisCpuKnown && PostgresCpuKnown && Result is { Seconds: > 0 } r
-            ? (RedisCpuSeconds + PostgresCpuSeconds) / r.Seconds * 100 : null;
+        public double? BackendCpuPercent => UsesBackends && (RedisCpuKnown || PostgresCpuKnown) && Result is { Seconds: > 0 } r
+            ? ((RedisCpuKnown ? RedisCpuSeconds : 0) + (PostgresCpuKnown ? PostgresCpuSeconds : 0)) / r.Seconds * 100 : null;
 
         /// <summary>CPU of everything besides the nodes, the load generator and (for PostgreSQL cases) the shared backends.</summary>
         public double? UnexplainedOtherPercent => Result?.OtherCpuPercent is double other
@@ -174,25 +174,34 @@ internal static class Scale
             {
                 foreach (var c in cases)
                 {
-                    var redis0 = await RedisCpuSecondsAsync(redis, ct);
-                    var pg0 = postgresLocal ? ProcFs.CommandCpuSeconds("postgres") : null;
+                    var redis0 = c.UsesBackends ? await RedisCpuSecondsAsync(redis, ct) : null;
+                    var pg0 = c.UsesBackends && postgresLocal ? await BackendTicksAsync(admin, database, ct) : null;
                     await c.Session.MeasureAsync(sliceSeconds, ct);
-                    var redis1 = await RedisCpuSecondsAsync(redis, ct);
-                    var pg1 = postgresLocal ? ProcFs.CommandCpuSeconds("postgres") : null;
+                    var redis1 = c.UsesBackends ? await RedisCpuSecondsAsync(redis, ct) : null;
+                    var pg1 = c.UsesBackends && postgresLocal ? await BackendTicksAsync(admin, database, ct) : null;
                     if (redis0 is double r0 && redis1 is double r1) c.RedisCpuSeconds += r1 - r0; else c.RedisCpuKnown = false;
-                    if (pg0 is double p0 && pg1 is double p1) c.PostgresCpuSeconds += p1 - p0; else c.PostgresCpuKnown = false;
+                    if (pg0 is not null && pg1 is not null)
+                        // Backends opened during the slice count in full; one closed during it is lost (the nodes pool their connections).
+                        c.PostgresCpuSeconds += ProcFs.TicksToSeconds(pg1.Sum(kv => Math.Max(0, kv.Value - pg0.GetValueOrDefault(kv.Key))));
+                    else c.PostgresCpuKnown = false;
                 }
                 Alive($"during the scale run (round {i + 1} of {o.Slices})");
             }
             var note = $"measured in {o.Slices} slices alternating with the other two scale cases";
             foreach (var c in cases) c.Result = Report.Scenario(c.Session.Finish(note), o, c.Nodes);
-            Console.WriteLine("shared backends during each case's measured slices (their whole CPU: anything else using them is included):");
+            Console.WriteLine("shared backends during each case's measured slices (Redis: the whole server, anything else using it included; " +
+                              "PostgreSQL: the backends connected to the benchmark's database):");
             foreach (var c in cases)
             {
+                if (!c.UsesBackends)
+                {
+                    Console.WriteLine($"  {c.Name,-20} uses neither; everything besides the node and the generator took {F(c.UnexplainedOtherPercent, 0)}% (incl. steal)");
+                    continue;
+                }
                 Console.WriteLine($"  {c.Name,-20} Redis {F(PerRequest(c.RedisCpuSeconds, c.RedisCpuKnown, c.Result!), 1)} us, " +
-                                  $"PostgreSQL {F(PerRequest(c.PostgresCpuSeconds, c.PostgresCpuKnown && postgresLocal, c.Result!), 1)} us CPU per successful request; " +
-                                  $"Redis + PostgreSQL {F(c.BackendCpuPercent, 0)}% of one core, " +
-                                  $"anything else (besides nodes, generator{(c.UsesBackends ? ", backends" : "")}) {F(c.UnexplainedOtherPercent, 0)}%");
+                                  $"PostgreSQL {F(PerRequest(c.PostgresCpuSeconds, c.PostgresCpuKnown && postgresLocal, c.Result!), 1)} us CPU per successful request " +
+                                  $"({F(c.BackendCpuPercent, 0)}% of one core together); everything besides the nodes, the generator and the backends took " +
+                                  $"{F(c.UnexplainedOtherPercent, 0)}% (incl. steal)");
             }
             Console.WriteLine();
 
@@ -261,14 +270,16 @@ internal static class Scale
         sb.AppendLine($"| 1 node PostgreSQL + Redis / 1 node SQLite | {Ratio(r1.Rps, rb.Rps)} | {Ratio(r1.ServerCpuMicrosPerRequest, rb.ServerCpuMicrosPerRequest)} |");
         sb.AppendLine($"| 2 nodes PostgreSQL + Redis / 1 node SQLite | {Ratio(r2.Rps, rb.Rps)} | {Ratio(r2.ServerCpuMicrosPerRequest, rb.ServerCpuMicrosPerRequest)} |");
         sb.AppendLine();
-        sb.AppendLine("Redis and PostgreSQL CPU are those servers' whole CPU during the case's measured slices (Redis `INFO cpu`; every local `postgres` process " +
-                      "from `/proc`) divided by its requests: anything else using them at the time is included.");
+        sb.AppendLine("Redis CPU is the whole Redis server's during the case's measured slices (`INFO cpu`: anything else using it at the time is included); " +
+                      "PostgreSQL CPU is that of the backends connected to the benchmark's database (pids from `pg_stat_activity`, CPU from `/proc`; " +
+                      "PostgreSQL's background writers are not included); both divided by the case's successful requests.");
         var cpu = new[] { baseline, one, two }.Select(c =>
             $"{c.Name} {F(c.Result!.ServerCpuPercent, 0)}% / {F(c.Result!.BenchCpuPercent, 0)}% / {(c.UsesBackends ? F(c.BackendCpuPercent, 0) + "%" : "-")} / {F(c.UnexplainedOtherPercent, 0)}%");
         sb.AppendLine($"CPU during the measured window, server nodes / load generator / Redis + PostgreSQL / everything else and steal (of {cores * 100}%): {string.Join(", ", cpu)}.");
         var noisy = new[] { baseline, one, two }.Where(c => c.UnexplainedOtherPercent > 15).Select(c => c.Name).ToList();
         if (noisy.Count > 0)
-            sb.AppendLine($"Other processes or hypervisor steal took over 15% of the CPU during: {string.Join(", ", noisy)}; throughput and latency of those rows are pessimistic and noisy (CPU per request much less so).");
+            sb.AppendLine($"Other processes or hypervisor steal took over 15% of the CPU during: {string.Join(", ", noisy)}; throughput and latency of those rows are pessimistic and noisy (CPU per request much less so), and the 2-node row is favoured: " +
+                          "two server processes take a larger share of the CPU from the other processes than one does.");
         return sb.ToString();
     }
 
@@ -340,6 +351,27 @@ internal static class Scale
         }
         if (kids.Count > 1) problems.Add($"the nodes sign with different keys ({string.Join(", ", kids)}): the signing key is not shared");
         return problems;
+    }
+
+    /// <summary>
+    /// CPU ticks of every PostgreSQL backend connected to the benchmark's database (pids from pg_stat_activity,
+    /// CPU from /proc): the nodes' queries, not other databases' (a test run may be using the same server).
+    /// </summary>
+    private static async Task<Dictionary<int, long>?> BackendTicksAsync(string admin, string database, CancellationToken ct)
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(admin);
+            await connection.OpenAsync(ct);
+            await using var query = new NpgsqlCommand("SELECT pid FROM pg_stat_activity WHERE datname = @db", connection);
+            query.Parameters.AddWithValue("db", database);
+            var ticks = new Dictionary<int, long>();
+            await using var reader = await query.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+                if (ProcFs.CpuTicks(reader.GetInt32(0)) is long t) ticks[reader.GetInt32(0)] = t;
+            return ticks;
+        }
+        catch (NpgsqlException) { return null; }
     }
 
     private static bool IsLoopback(string? host) =>

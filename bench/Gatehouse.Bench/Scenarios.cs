@@ -26,11 +26,21 @@ internal static class Scenarios
     /// client_secret_post when odd, and narrows the scope to one granted scope when (w/2) is odd.
     /// With 32 connections and 8 clients every client sees all four combinations.
     /// </summary>
-    public static WorkerPlan[] TokenPlans(Uri tokenUri, IReadOnlyList<BenchClient> clients, int connections)
+    public static WorkerPlan[] TokenPlans(Uri tokenUri, IReadOnlyList<BenchClient> clients, int connections) =>
+        TokenPlans([tokenUri], clients, connections);
+
+    /// <summary>
+    /// The same requests spread over several nodes: worker w is pinned to node (w + w/2) mod nodes, i.e. dealt
+    /// round robin in pairs, so that with two nodes each node gets half the workers and, for every client,
+    /// both authentication methods and both scope shapes (plain w mod 2 would send all Basic to one node).
+    /// </summary>
+    public static WorkerPlan[] TokenPlans(Uri[] tokenUris, IReadOnlyList<BenchClient> clients, int connections)
     {
         var plans = new WorkerPlan[connections];
         for (var w = 0; w < connections; w++)
         {
+            var node = (w + w / 2) % tokenUris.Length;
+            var tokenUri = tokenUris[node];
             var basic = w % 2 == 0;
             var c = clients[w / 4 % clients.Count];
             var narrow = w / 2 % 2 == 1 && c.Scopes.Length > 0;
@@ -48,7 +58,7 @@ internal static class Scenarios
                 Bodies = [Encoding.UTF8.GetBytes(body)],
                 Authorization = basic ? BasicHeader(c) : null,
                 Markers = [AccessTokenMarker],
-                Label = $"{(basic ? "basic" : "post")}{(narrow ? " scope=" + scope : "")}",
+                Label = $"{(basic ? "basic" : "post")}{(narrow ? " scope=" + scope : "")}{(tokenUris.Length > 1 ? $" node {node + 1}" : "")}",
             };
         }
         return plans;
@@ -98,7 +108,7 @@ internal static class Scenarios
     public static async Task<List<string>> CheckTokenPlansAsync(HttpClient http, WorkerPlan[] plans, bool strictClaims, CancellationToken ct)
     {
         var problems = new List<string>();
-        foreach (var plan in plans.DistinctBy(p => (p.Authorization, Encoding.UTF8.GetString(p.Bodies![0]))))
+        foreach (var plan in plans.DistinctBy(p => (p.Uris[0], p.Authorization, Encoding.UTF8.GetString(p.Bodies![0]))))
         {
             using var request = plan.Create(0);
             using var response = await http.SendAsync(request, ct);
