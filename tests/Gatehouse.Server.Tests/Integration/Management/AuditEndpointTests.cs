@@ -161,6 +161,26 @@ public sealed class AuditEndpointTests(AuditEndpointFixture fixture) : IClassFix
         ManagementAssert.Problem(HttpStatusCode.BadRequest, "invalid_request", response);
     }
 
+    /// Append-only: nothing in the API writes to the log except the actions it records.
+    [Theory]
+    [InlineData("POST")]
+    [InlineData("PUT")]
+    [InlineData("PATCH")]
+    [InlineData("DELETE")]
+    public async Task Audit_WriteMethods_AreRefusedAndChangeNothing(string method)
+    {
+        var before = await Api.AuditAsync();
+
+        var response = await Api.SendJsonAsync(new HttpMethod(method), ManagementPaths.Audit,
+            method == "DELETE" ? null : """{"action":"client.deleted","target":"forged"}""");
+        var single = await Api.SendJsonAsync(new HttpMethod(method), $"{ManagementPaths.Audit}/{Id(before[0])}",
+            method == "DELETE" ? null : """{"action":"client.deleted","target":"forged"}""");
+
+        Assert.True(response.Status is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound, response.ToString());
+        Assert.True(single.Status is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound, single.ToString());
+        Assert.Equal(before.Select(e => e.GetRawText()), (await Api.AuditAsync()).Select(e => e.GetRawText()));
+    }
+
     [Fact]
     public async Task AuditCli_Json_PrintsTheSameEntriesAsTheApi()
     {

@@ -26,13 +26,16 @@ public sealed class RevocationFeedTests(RevocationFeedFixture fixture) : IClassF
     ManagementTestClient Api => fixture.Api;
     OAuthTestClient OAuth => fixture.OAuth;
 
-    internal static JsonElement[] AssertFeedPage(OAuthResponse response, out string cursor)
+    internal static JsonElement[] AssertFeedPage(OAuthResponse response, out string cursor) =>
+        AssertFeedPage(response, out cursor, hasMore: false);
+
+    internal static JsonElement[] AssertFeedPage(OAuthResponse response, out string cursor, bool hasMore)
     {
         ManagementAssert.Json(HttpStatusCode.OK, response);
         ManagementAssert.ExactProperties(response.Json, "cursor", "has_more", "revocations");
         cursor = OAuthAssert.StringProperty(response.Json, "cursor");
         Assert.True(long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out _), $"cursor is not a decimal number:\n{response}");
-        Assert.Equal(JsonValueKind.False, OAuthAssert.Property(response.Json, "has_more").ValueKind);
+        Assert.Equal(hasMore ? JsonValueKind.True : JsonValueKind.False, OAuthAssert.Property(response.Json, "has_more").ValueKind);
         var entries = OAuthAssert.Property(response.Json, "revocations").EnumerateArray().ToArray();
         foreach (var entry in entries)
         {
@@ -71,11 +74,25 @@ public sealed class RevocationFeedTests(RevocationFeedFixture fixture) : IClassF
         Assert.Equal(revokedBeforeUs, entry.GetProperty("revoked_before_us").GetInt64());
     }
 
-    async Task<string> CurrentCursorAsync()
+    /// Reads the feed from <paramref name="since"/> (omitted: from the start) to its end, page by page.
+    async Task<(List<JsonElement> Entries, string Cursor, List<string> Bodies)> ReadToEndAsync(string? since)
     {
-        AssertFeedPage(await Api.RevocationFeedAsync(fixture.Reader), out var cursor);
-        return cursor;
+        var entries = new List<JsonElement>();
+        var bodies = new List<string>();
+        var cursor = since;
+        for (var page = 0; page < 100; page++)
+        {
+            var response = await Api.RevocationFeedAsync(fixture.Reader, cursor);
+            var hasMore = response.Status == HttpStatusCode.OK && OAuthAssert.Property(response.Json, "has_more").ValueKind == JsonValueKind.True;
+            entries.AddRange(AssertFeedPage(response, out var next, hasMore));
+            bodies.Add(response.Body);
+            cursor = next;
+            if (!hasMore) return (entries, next, bodies);
+        }
+        throw new Xunit.Sdk.XunitException("The feed did not end within 100 pages.");
     }
+
+    async Task<string> CurrentCursorAsync() => (await ReadToEndAsync(null)).Cursor;
 
     async Task<long> RevokeAllAsync(CreatedClient client)
     {
@@ -130,12 +147,11 @@ public sealed class RevocationFeedTests(RevocationFeedFixture fixture) : IClassF
         OAuthAssert.Status(HttpStatusCode.OK, await OAuth.RevokeAsync(token, fixture.Owner));
         var cutOff = await RevokeAllAsync(fixture.Owner);
 
-        var omitted = await Api.RevocationFeedAsync(fixture.Reader);
-        var zero = await Api.RevocationFeedAsync(fixture.Reader, "0");
+        var omitted = await ReadToEndAsync(null);
+        var zero = await ReadToEndAsync("0");
 
-        var entries = AssertFeedPage(omitted, out _);
-        AssertFeedPage(zero, out _);
-        Assert.Equal(omitted.Body, zero.Body);
+        Assert.Equal(omitted.Bodies, zero.Bodies);
+        var entries = omitted.Entries;
         var jti = OAuthAssert.StringProperty(TestJwt.Parse(token).Payload, "jti");
         Assert.Contains(entries, e => e.GetProperty("type").GetString() == "token" && e.GetProperty("jti").GetString() == jti);
         Assert.Contains(entries, e => e.GetProperty("type").GetString() == "client" && e.GetProperty("revoked_before_us").GetInt64() == cutOff);
@@ -152,6 +168,43 @@ public sealed class RevocationFeedTests(RevocationFeedFixture fixture) : IClassF
         var cutOff = OAuthAssert.NumberProperty(response.Json, "revoked_before_us");
         var entries = AssertFeedPage(await Api.RevocationFeedAsync(fixture.Reader, start), out _);
         AssertClientEntry(Assert.Single(entries), fixture.Owner.ClientId, cutOff);
+    }
+
+    /// Contract notes: "has_more: true means call again at once" — and the next page carries on exactly where
+    /// the last one stopped. More than one page's worth of cut-offs, made by eight callers at once.
+    [Fact]
+    public async Task Feed_MoreThanOnePage_HasMoreAndResumesWithoutGapsOrRepeats()
+    {
+        const int revocations = 1_050;
+        var client = await Api.RegisterAsync("feed-paging", scope: "decisions:read");
+        var start = await CurrentCursorAsync();
+        var cutOffs = new System.Collections.Concurrent.ConcurrentBag<long>();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Increment(ref next) < revocations) cutOffs.Add(await RevokeAllAsync(client));
+        })));
+
+        var read = new List<JsonElement>();
+        var cursor = start;
+        var pages = 0;
+        while (true)
+        {
+            var response = await Api.RevocationFeedAsync(fixture.Reader, cursor);
+            var hasMore = OAuthAssert.Property(response.Json, "has_more").ValueKind == JsonValueKind.True;
+            var entries = AssertFeedPage(response, out var nextCursor, hasMore);
+            pages++;
+            read.AddRange(entries);
+            Assert.True(long.Parse(nextCursor, CultureInfo.InvariantCulture) >= long.Parse(cursor, CultureInfo.InvariantCulture));
+            cursor = nextCursor;
+            if (!hasMore) break;
+            Assert.NotEmpty(entries);
+            Assert.True(pages < 10, "The feed did not end within 10 pages.");
+        }
+
+        Assert.True(pages >= 2, $"{revocations} entries fitted in one page; has_more was never true.");
+        Assert.All(read, e => AssertClientEntry(e, client.ClientId, e.GetProperty("revoked_before_us").GetInt64()));
+        Assert.Equal(cutOffs.Order(), read.Select(e => e.GetProperty("revoked_before_us").GetInt64()).Order());
     }
 
     [Theory]
