@@ -61,7 +61,7 @@ internal sealed class ClientManagement(
 
     public async Task<Outcome<bool>> DeleteAsync(string clientId, Actor actor, CancellationToken ct)
     {
-        if (!await store.DeleteAsync(clientId, Audit(actor, AuditActions.ClientDeleted, clientId), ct)) return NoSuchClient(clientId);
+        if (!await store.DeleteAsync(clientId, NewCutOff(), Audit(actor, AuditActions.ClientDeleted, clientId), ct)) return NoSuchClient(clientId);
         await RefreshAsync(clientId, ct);
         return true;
     }
@@ -90,25 +90,40 @@ internal sealed class ClientManagement(
     /// minted with it stay valid until they expire.
     public async Task<Outcome<bool>> RevokeSecretAsync(string clientId, string secretId, Actor actor, CancellationToken ct)
     {
-        if (!await store.RevokeSecretAsync(clientId, secretId, clock.GetUtcNow(),
-                Audit(actor, AuditActions.SecretRevoked, clientId, $"secret_id={secretId}"), ct))
-            return OAuthError.NotFound($"Client '{clientId}' has no live secret '{secretId}'.");
-        await RefreshAsync(clientId, ct);
-        return true;
+        // Stop accepting the secret here before recording the time, so no token this node mints after
+        // revoked_at used it (only requests already past authentication can still finish).
+        foreach (var refresher in refreshers)
+            await refresher.ApplyLocallyAsync(clientId, client => client with
+            {
+                Secrets = client.Secrets.Select(s => s.SecretId == secretId && s.RevokedAt is null ? s with { RevokedAt = clock.GetUtcNow() } : s).ToArray(),
+            }, ct);
+        bool revoked;
+        try
+        {
+            revoked = await store.RevokeSecretAsync(clientId, secretId, clock.GetUtcNow(),
+                Audit(actor, AuditActions.SecretRevoked, clientId, $"secret_id={secretId}"), ct);
+        }
+        finally
+        {
+            await RefreshAsync(clientId, ct); // the stored truth, also when the write failed
+        }
+        return revoked ? true : OAuthError.NotFound($"Client '{clientId}' has no live secret '{secretId}'.");
     }
 
     /// Every token the client was issued before this moment becomes inactive (SPEC 5). Returns the cut-off.
     public async Task<Outcome<long>> RevokeAllTokensAsync(string clientId, Actor actor, CancellationToken ct)
     {
-        var cutOff = mintClock.NextMicroseconds();
-        // The feed entry matters until the last token minted before the cut-off has expired.
-        var feedExpiresAt = clock.GetUtcNow() + _options.Tokens.AccessTokenLifetime + _options.Keys.ClockSkew;
-        if (!await store.RevokeAllTokensAsync(clientId, cutOff, feedExpiresAt,
-                Audit(actor, AuditActions.TokensRevoked, clientId, $"revoked_before_us={cutOff}"), ct))
+        var cutOff = NewCutOff();
+        if (!await store.RevokeAllTokensAsync(clientId, cutOff.RevokedBeforeMicroseconds, cutOff.FeedExpiresAt,
+                Audit(actor, AuditActions.TokensRevoked, clientId, $"revoked_before_us={cutOff.RevokedBeforeMicroseconds}"), ct))
             return NoSuchClient(clientId);
         await RefreshAsync(clientId, ct);
-        return cutOff;
+        return cutOff.RevokedBeforeMicroseconds;
     }
+
+    /// A cut-off at this instant; its feed entry matters until the last token minted before it has expired.
+    private FeedCutOff NewCutOff() =>
+        new(mintClock.NextMicroseconds(), clock.GetUtcNow() + _options.Tokens.AccessTokenLifetime + _options.Keys.ClockSkew);
 
     private ClientSecret NewSecret(string value, DateTimeOffset now) => new(SecretFormat.NewSecretId(), hasher.Hash(value), now, null, null);
 
@@ -132,4 +147,7 @@ internal sealed class ClientManagement(
 internal interface IClientViewRefresher
 {
     Task RefreshClientAsync(string clientId, CancellationToken ct);
+
+    /// Changes this process's view of a client ahead of the store write that makes it durable.
+    Task ApplyLocallyAsync(string clientId, Func<Client, Client> change, CancellationToken ct);
 }

@@ -99,6 +99,16 @@ internal sealed partial class StoreSync(
         finally { _clientViewLock.Release(); }
     }
 
+    public async Task ApplyLocallyAsync(string clientId, Func<Client, Client> change, CancellationToken ct)
+    {
+        await _clientViewLock.WaitAsync(ct);
+        try
+        {
+            if (clients.TryGet(clientId, out var client)) clients.Set(change(client));
+        }
+        finally { _clientViewLock.Release(); }
+    }
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Change feed was pruned past sequence {Sequence}; reloading everything.")]
     private static partial void LogFeedGap(ILogger logger, long sequence);
 }

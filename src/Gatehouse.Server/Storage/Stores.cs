@@ -12,7 +12,10 @@ internal interface IClientStore
 
     /// Replaces the registration fields (not secrets, not the revocation cut-off). False when the client is gone.
     Task<bool> UpdateAsync(Client client, AuditEntry audit, CancellationToken ct);
-    Task<bool> DeleteAsync(string clientId, AuditEntry audit, CancellationToken ct);
+
+    /// Deletes the client and publishes a client-wide cut-off on the revocation feed, so resource servers
+    /// that only follow the feed stop accepting its tokens too.
+    Task<bool> DeleteAsync(string clientId, FeedCutOff cutOff, AuditEntry audit, CancellationToken ct);
 
     /// Adds a secret unless the client already has `maxLive` unrevoked ones; the check and the insert are atomic.
     Task<AddSecretResult> AddSecretAsync(string clientId, ClientSecret secret, int maxLive, AuditEntry audit, CancellationToken ct);
@@ -24,6 +27,9 @@ internal interface IClientStore
 
     Task RecordSecretUsageAsync(IReadOnlyCollection<SecretUsage> usages, CancellationToken ct);
 }
+
+/// A client-wide revocation as the feed publishes it: tokens minted before the instant, until the feed entry expires.
+internal readonly record struct FeedCutOff(long RevokedBeforeMicroseconds, DateTimeOffset FeedExpiresAt);
 
 internal enum AddSecretResult { Added, ClientNotFound, TooManyLiveSecrets }
 

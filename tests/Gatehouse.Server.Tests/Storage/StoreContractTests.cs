@@ -97,9 +97,9 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal([client.ClientId], (await Clients.LoadAllAsync(default)).Select(c => c.ClientId));
 
         Assert.False(await Clients.UpdateAsync(renamed with { ClientId = "cc_client_missing" }, AuditOf(AuditActions.ClientUpdated, "x"), default));
-        Assert.True(await Clients.DeleteAsync(client.ClientId, AuditOf(AuditActions.ClientDeleted, client.ClientId), default));
+        Assert.True(await Clients.DeleteAsync(client.ClientId, new FeedCutOff(1, DateTimeOffset.UtcNow.AddHours(1)), AuditOf(AuditActions.ClientDeleted, client.ClientId), default));
         Assert.Null(await Clients.FindAsync(client.ClientId, default));
-        Assert.False(await Clients.DeleteAsync(client.ClientId, AuditOf(AuditActions.ClientDeleted, client.ClientId), default));
+        Assert.False(await Clients.DeleteAsync(client.ClientId, new FeedCutOff(1, DateTimeOffset.UtcNow.AddHours(1)), AuditOf(AuditActions.ClientDeleted, client.ClientId), default));
         Assert.Empty(await Clients.LoadAllAsync(default));
 
         Assert.Equal([AuditActions.ClientCreated, AuditActions.ClientUpdated, AuditActions.ClientDeleted],
@@ -265,7 +265,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         await Clients.CreateAsync(NewClient("cc_client_1"), AuditOf(AuditActions.ClientCreated, "cc_client_1"), default);
         await Keys.AddAsync(NewKey("es-1", SigningAlgorithms.ES256), null, AuditOf(AuditActions.KeyCreated, "es-1"), default);
         await Revocations.AddAsync(new RevokedToken("jti-1", "cc_client_1", Now.AddHours(1), Now), default);
-        await Clients.DeleteAsync("cc_client_1", AuditOf(AuditActions.ClientDeleted, "cc_client_1"), default);
+        await Clients.DeleteAsync("cc_client_1", new FeedCutOff(1, DateTimeOffset.UtcNow.AddHours(1)), AuditOf(AuditActions.ClientDeleted, "cc_client_1"), default);
 
         var changes = await Changes.ReadSinceAsync(0, default);
 

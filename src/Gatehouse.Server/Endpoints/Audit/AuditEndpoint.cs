@@ -25,7 +25,7 @@ internal static class AuditEndpoint
         return ManagementJson.Ok(context, new
         {
             entries = records.Select(AuditView.Of),
-            next = records.Count == limit ? records[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+            next = records.Count == limit ? records[^1].Id : (long?)null,
         });
     }
 }

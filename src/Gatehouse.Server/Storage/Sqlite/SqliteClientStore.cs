@@ -51,11 +51,14 @@ internal sealed class SqliteClientStore(SqliteDatabase database, TimeProvider cl
             return (true, true);
         }, ct);
 
-    public Task<bool> DeleteAsync(string clientId, AuditEntry audit, CancellationToken ct) =>
+    public Task<bool> DeleteAsync(string clientId, FeedCutOff cutOff, AuditEntry audit, CancellationToken ct) =>
         InTransactionAsync(database, async (connection, transaction) =>
         {
             if (await ExecuteAsync(connection, transaction, "DELETE FROM clients WHERE client_id = $id", ct, ("$id", clientId)) == 0)
                 return (false, false);
+            await ExecuteAsync(connection, transaction,
+                "INSERT INTO revocations(client_id, jti, revoked_before_us, expires_at, revoked_at) VALUES ($id, NULL, $before, $expires, $at)", ct,
+                ("$id", clientId), ("$before", cutOff.RevokedBeforeMicroseconds), ("$expires", ToUnixMs(cutOff.FeedExpiresAt)), ("$at", ToUnixMs(audit.At)));
             await FinishAsync(connection, transaction, clientId, audit, ct);
             return (true, true);
         }, ct);

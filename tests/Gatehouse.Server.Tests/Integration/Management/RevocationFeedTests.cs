@@ -170,6 +170,23 @@ public sealed class RevocationFeedTests(RevocationFeedFixture fixture) : IClassF
         AssertClientEntry(Assert.Single(entries), fixture.Owner.ClientId, cutOff);
     }
 
+    /// A deleted client's tokens must stop working at resource servers too, which only follow the feed.
+    [Fact]
+    public async Task Feed_ClientDeleted_AppearsAsClientEntryCoveringItsTokens()
+    {
+        var doomed = await Api.RegisterAsync("to be deleted", scope: "decisions:read");
+        var token = await Api.OAuth.GetAccessTokenAsync(doomed);
+        var start = await CurrentCursorAsync();
+
+        OAuthAssert.Status(HttpStatusCode.NoContent, await Api.DeleteAsync(ManagementPaths.Client(doomed.ClientId)));
+
+        var entries = AssertFeedPage(await Api.RevocationFeedAsync(fixture.Reader, start), out _);
+        var entry = Assert.Single(entries);
+        Assert.Equal("client", entry.GetProperty("type").GetString());
+        Assert.Equal(doomed.ClientId, entry.GetProperty("client_id").GetString());
+        Assert.True(entry.GetProperty("revoked_before_us").GetInt64() > OAuthAssert.NumberProperty(TestJwt.Parse(token).Payload, "iat_us"));
+    }
+
     /// Contract notes: "has_more: true means call again at once" — and the next page carries on exactly where
     /// the last one stopped. More than one page's worth of cut-offs, made by eight callers at once.
     [Fact]
