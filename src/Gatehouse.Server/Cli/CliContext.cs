@@ -30,6 +30,9 @@ internal sealed class CliContext : IAsyncDisposable
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
         // Same validation the server does at start: a bad setting fails the command, not silently.
         _ = services.GetRequiredService<IOptions<GatehouseOptions>>().Value;
+        // And the same root key as the store's: a command run with another one must fail before it writes
+        // secrets no server can check or keys no server can decrypt.
+        services.GetRequiredService<Tokens.SigningKeyService>().ReloadAsync(CancellationToken.None).GetAwaiter().GetResult();
         return new CliContext(services);
     }
 

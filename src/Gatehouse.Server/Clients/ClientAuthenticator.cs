@@ -22,37 +22,35 @@ internal sealed class ClientAuthenticator(
     public Outcome<AuthenticatedClient> Authenticate(HttpRequest request, IFormCollection form)
     {
         var address = request.HttpContext.Connection.RemoteIpAddress;
-        if (throttle.IsThrottled(address, out var retryAfter))
-            return OAuthError.RateLimited(retryAfter, "Too many failed client authentications from this address; retry later.");
-
         var credentials = ClientCredentials.Read(request, form);
-        if (credentials.IsError)
-        {
-            if (credentials.Error.Status == 401) throttle.RecordFailure(address);
-            return credentials.Error;
-        }
+        if (credentials.IsError) return credentials.Error.Status == 401 ? Failed(address, credentials.Error) : credentials.Error;
         var (clientId, secret, viaBasic) = credentials.Value;
 
         // Seed 002: "Check you're not mixing sandbox and live" — say it when the secret itself tells us.
         var secretEnvironment = SecretFormat.EnvironmentOf(secret);
         if (secretEnvironment is not null && secretEnvironment != _environment)
         {
-            throttle.RecordFailure(address);
-            return OAuthError.InvalidClient(
+            return Failed(address, OAuthError.InvalidClient(
                 $"This is a {secretEnvironment} secret but this is the {_environment} environment. Check you're not mixing sandbox and live.",
-                viaBasic);
+                viaBasic));
         }
 
         Span<byte> presented = stackalloc byte[SecretHasher.HashSize];
         hasher.Hash(secret, presented);
         var match = Verify(clientId, presented, out var client);
-        if (match is null)
-        {
-            throttle.RecordFailure(address);
-            return OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic);
-        }
+        if (match is null) return Failed(address, OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic));
         usage.Record(clientId, match.SecretId);
         return new AuthenticatedClient(client!, match.SecretId);
+    }
+
+    /// A correct secret is never refused here, so one misbehaving caller behind a shared address (a proxy,
+    /// a NAT) cannot lock others out; an address that keeps failing gets 429 instead of more answers.
+    private OAuthError Failed(System.Net.IPAddress? address, OAuthError error)
+    {
+        if (throttle.IsThrottled(address, out var retryAfter))
+            return OAuthError.RateLimited(retryAfter, "Too many failed client authentications from this address; retry later.");
+        throttle.RecordFailure(address);
+        return error;
     }
 
     /// Same work whether or not the client exists: always two constant-time comparisons.

@@ -23,7 +23,8 @@ internal readonly record struct ClientCredentials(string ClientId, string Secret
             return new ClientCredentials(id, secret, ViaBasic: true);
         }
         if (formId is null || formSecret is null)
-            return OAuthError.InvalidClient("Client authentication is required: client_id and client_secret, in the body or with HTTP Basic.");
+            // RFC 9110 §11.6.1: a 401 always names a scheme the client can use.
+            return OAuthError.InvalidClient("Client authentication is required: client_id and client_secret, in the body or with HTTP Basic.", basic: true);
         return new ClientCredentials(formId, formSecret, ViaBasic: false);
     }
 

@@ -61,7 +61,9 @@ internal sealed class ClientManagement(
 
     public async Task<Outcome<bool>> DeleteAsync(string clientId, Actor actor, CancellationToken ct)
     {
-        if (!await store.DeleteAsync(clientId, NewCutOff(), Audit(actor, AuditActions.ClientDeleted, clientId), ct)) return NoSuchClient(clientId);
+        // Every token of a deleted client is void, including any a lagging node mints before it hears of the deletion.
+        var everything = NewCutOff() with { RevokedBeforeMicroseconds = long.MaxValue };
+        if (!await store.DeleteAsync(clientId, everything, Audit(actor, AuditActions.ClientDeleted, clientId), ct)) return NoSuchClient(clientId);
         await RefreshAsync(clientId, ct);
         return true;
     }
@@ -92,22 +94,31 @@ internal sealed class ClientManagement(
     {
         // Stop accepting the secret here before recording the time, so no token this node mints after
         // revoked_at used it (only requests already past authentication can still finish).
-        foreach (var refresher in refreshers)
-            await refresher.ApplyLocallyAsync(clientId, client => client with
-            {
-                Secrets = client.Secrets.Select(s => s.SecretId == secretId && s.RevokedAt is null ? s with { RevokedAt = clock.GetUtcNow() } : s).ToArray(),
-            }, ct);
+        await ApplyLocallyAsync(clientId, secretId, revoked: true, ct);
         bool revoked;
         try
         {
             revoked = await store.RevokeSecretAsync(clientId, secretId, clock.GetUtcNow(),
                 Audit(actor, AuditActions.SecretRevoked, clientId, $"secret_id={secretId}"), ct);
         }
-        finally
+        catch
         {
-            await RefreshAsync(clientId, ct); // the stored truth, also when the write failed
+            // Not recorded: the secret is live as far as every other node knows, so it must be here too.
+            await ApplyLocallyAsync(clientId, secretId, revoked: false, CancellationToken.None);
+            throw;
         }
+        await RefreshAsync(clientId, ct);
         return revoked ? true : OAuthError.NotFound($"Client '{clientId}' has no live secret '{secretId}'.");
+    }
+
+    private async Task ApplyLocallyAsync(string clientId, string secretId, bool revoked, CancellationToken ct)
+    {
+        var at = clock.GetUtcNow();
+        foreach (var refresher in refreshers)
+            await refresher.ApplyLocallyAsync(clientId, client => client with
+            {
+                Secrets = client.Secrets.Select(s => s.SecretId != secretId ? s : s with { RevokedAt = revoked ? s.RevokedAt ?? at : null }).ToArray(),
+            }, ct);
     }
 
     /// Every token the client was issued before this moment becomes inactive (SPEC 5). Returns the cut-off.

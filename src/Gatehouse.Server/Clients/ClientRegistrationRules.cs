@@ -76,6 +76,7 @@ internal static class ClientRegistrationRules
     /// RFC 6749 §3.1.2: absolute, no fragment; https, or http only for loopback (RFC 8252 §7.3).
     private static string? RedirectUriProblem(string value)
     {
+        if (value.Any(char.IsWhiteSpace)) return "must not contain whitespace.";
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri)) return "is not an absolute URI.";
         if (!string.IsNullOrEmpty(uri.Fragment)) return "must not contain a fragment.";
         if (uri.Scheme == Uri.UriSchemeHttps) return null;

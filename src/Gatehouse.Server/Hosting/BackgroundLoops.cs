@@ -68,6 +68,8 @@ internal sealed partial class Housekeeping(
     {
         await FlushUsageAsync(ct);
         await keys.RotateIfDueAsync(ct);
+        // A revocation elsewhere may have left no signer (e.g. the CLI died before creating the successor).
+        if (keys.Current.SignerFor(SigningAlgorithms.ES256) is null) await keys.EnsureSignersAsync(ct);
         revocations.PruneExpired();
         throttle.PruneQuietAddresses();
         var now = clock.GetUtcNow();

@@ -67,6 +67,7 @@ internal sealed partial class StoreSync(
             return 0;
         }
         var keysChanged = false;
+        var seen = _seen;
         foreach (var change in changes)
         {
             switch (change.Kind)
@@ -81,9 +82,11 @@ internal sealed partial class StoreSync(
                     if (await revocationStore.FindAsync(change.Id, ct) is { } token) revocations.Add(token.Jti, token.ExpiresAt);
                     break;
             }
-            _seen = change.Sequence;
+            seen = change.Sequence;
         }
+        // The cursor moves only once everything up to it is applied: a failed key reload is retried next poll.
         if (keysChanged) await keys.ReloadAsync(ct);
+        _seen = seen;
         MarkInSync();
         return changes.Count;
     }

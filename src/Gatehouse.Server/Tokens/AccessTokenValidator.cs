@@ -20,8 +20,8 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
 {
     /// Resource servers introspect the same token again and again; checking its ES256 signature is most of
     /// the cost. A token string whose signature checked out is remembered until it expires (bounded).
-    private const int VerifiedCacheLimit = 100_000;
-    private readonly ConcurrentDictionary<string, VerifiedAccessToken> _verified = new(StringComparer.Ordinal);
+    private const int VerifiedCacheLimit = 50_000; // ~200 bytes each: ~10 MB at most
+    private readonly ConcurrentDictionary<UInt128, VerifiedAccessToken> _verified = new();
     private readonly JsonWebTokenHandler _handler = new();
     private TokenValidationParameters? _parameters;
 
@@ -29,20 +29,31 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
     public async Task<VerifiedAccessToken?> VerifyAsync(string token)
     {
         if (token.Length > 8192) return null;
-        if (_verified.TryGetValue(token, out var known))
+        var digest = Digest(token);
+        if (_verified.TryGetValue(digest, out var known))
         {
             // Still unexpired, and its key not revoked since.
             if (known.ExpiresAt > clock.GetUtcNow().ToUnixTimeSeconds() && keys.Current.FindVerificationKey(known.Kid) is not null) return known;
-            _verified.TryRemove(token, out _);
+            _verified.TryRemove(digest, out _);
             return null;
         }
         var verified = await VerifyUncachedAsync(token);
         if (verified is not null)
         {
             if (_verified.Count >= VerifiedCacheLimit) _verified.Clear(); // crude, but bounded and rare
-            _verified[token] = verified;
+            _verified[digest] = verified;
         }
         return verified;
+    }
+
+    /// 128 bits of SHA-256: the cache holds no token, and a collision would need a second-preimage attack.
+    private static UInt128 Digest(string token)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        var length = System.Text.Encoding.UTF8.GetByteCount(token);
+        var utf8 = length <= 4096 ? stackalloc byte[4096] : new byte[length];
+        System.Security.Cryptography.SHA256.HashData(utf8[..System.Text.Encoding.UTF8.GetBytes(token, utf8)], hash);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt128LittleEndian(hash);
     }
 
     private async Task<VerifiedAccessToken?> VerifyUncachedAsync(string token)

@@ -11,12 +11,13 @@ namespace Gatehouse.Server.Tokens;
 
 /// Owns the key ring: creates, rotates and revokes keys in the store and keeps the current
 /// KeyRing in memory for the hot path (signing, JWKS, verification).
-internal sealed class SigningKeyService(
+internal sealed partial class SigningKeyService(
     ISigningKeyStore store,
     KeyEncryption encryption,
     TimeProvider clock,
     IChangeSignal signal,
-    IOptions<GatehouseOptions> options)
+    IOptions<GatehouseOptions> options,
+    ILogger<SigningKeyService> logger)
 {
     private readonly KeyOptions _keys = options.Value.Keys;
     private readonly TimeSpan _retention = options.Value.Tokens.AccessTokenLifetime + options.Value.Keys.ClockSkew;
@@ -27,13 +28,22 @@ internal sealed class SigningKeyService(
 
     public IReadOnlyList<SigningKey> All => _all;
 
+    /// Reads every key from the store. A key that does not decrypt (written under another root key) is
+    /// left out and logged; if none decrypts, this process has the wrong Gatehouse:KeyEncryptionKey and
+    /// must not write anything, so it throws.
     public async Task ReloadAsync(CancellationToken ct)
     {
         var stored = await store.LoadAllAsync(ct);
         var keys = new List<SigningKey>(stored.Count);
         foreach (var key in stored)
         {
-            var pkcs8 = encryption.Decrypt(key.EncryptedPrivateKey, AssociatedData(key.Kid, key.Algorithm));
+            byte[] pkcs8;
+            try { pkcs8 = encryption.Decrypt(key.EncryptedPrivateKey, AssociatedData(key.Kid, key.Algorithm)); }
+            catch (CryptographicException)
+            {
+                LogUndecryptableKey(logger, key.Kid);
+                continue;
+            }
             try
             {
                 AsymmetricAlgorithm material = key.Algorithm == SigningAlgorithms.RS256 ? RSA.Create() : ECDsa.Create();
@@ -42,6 +52,10 @@ internal sealed class SigningKeyService(
             }
             finally { CryptographicOperations.ZeroMemory(pkcs8); }
         }
+        if (stored.Count > 0 && keys.Count == 0)
+            throw new InvalidOperationException(
+                "No signing key in the store decrypts with this process's root key: set the Gatehouse:KeyEncryptionKey " +
+                "(or use the root.key) the store was created with.");
         _all = keys;
         Recompute();
     }
@@ -70,6 +84,7 @@ internal sealed class SigningKeyService(
     /// SPEC 6: the new key is published now and signs after the pre-publication period.
     public async Task<IReadOnlyList<StoredSigningKey>> RotateAsync(IEnumerable<string> algorithms, Actor actor, CancellationToken ct)
     {
+        await ReloadAsync(ct); // fails before writing when this process has the wrong root key
         var activatesAt = clock.GetUtcNow() + _keys.PrePublish;
         var created = new List<StoredSigningKey>();
         foreach (var algorithm in algorithms)
@@ -92,15 +107,26 @@ internal sealed class SigningKeyService(
             var newest = _all.Where(k => k.Algorithm == algorithm && k.RevokedAt is null).MaxBy(k => k.ActivatesAt);
             if (newest is null || newest.ActivatesAt > dueBefore) continue;
             rotated |= await CreateAsync(algorithm, now + _keys.PrePublish, Actor.System, AuditActions.KeyRotated,
-                new ActivationWindow(dueBefore.AddTicks(1), DateTimeOffset.MaxValue), ct) is not null;
+                new ActivationWindow(dueBefore.AddMilliseconds(1), DateTimeOffset.MaxValue), ct) is not null;
         }
         if (rotated) await ReloadAsync(ct);
     }
 
-    /// For a compromised key: out of the JWKS at once, its tokens stop verifying; a fresh key signs if needed.
+    /// For a compromised key: out of the JWKS at once, its tokens stop verifying. If it was signing, a fresh
+    /// key signs from now on — never an older key that verifiers may long have dropped from their caches.
     public async Task<bool> RevokeAsync(string kid, Actor actor, CancellationToken ct)
     {
+        await ReloadAsync(ct);
+        var revoked = _all.FirstOrDefault(k => k.Kid == kid && k.RevokedAt is null);
+        if (revoked is null) return false;
         var now = clock.GetUtcNow();
+        if (_ring.SignerFor(revoked.Algorithm) == revoked)
+        {
+            // The successor first, so that at no moment does an older key sign again. Skipped when another
+            // process has just created one newer than the revoked key.
+            await CreateAsync(revoked.Algorithm, now, actor, AuditActions.KeyCreated,
+                new ActivationWindow(revoked.ActivatesAt.AddMilliseconds(1), now), ct); // stores keep ms at least
+        }
         if (!await store.RevokeAsync(kid, now, new AuditEntry(now, actor.Name, AuditActions.KeyRevoked, kid, actor.SourceAddress), ct))
             return false;
         await signal.PublishAsync();
@@ -135,4 +161,7 @@ internal sealed class SigningKeyService(
 
     private static string NewKid(string algorithm) =>
         (algorithm == SigningAlgorithms.RS256 ? "rs-" : "es-") + Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(9));
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Signing key {Kid} does not decrypt with this process's root key; it is left out.")]
+    private static partial void LogUndecryptableKey(ILogger logger, string kid);
 }

@@ -12,10 +12,11 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Mint
     private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
     private readonly TimeSpan _lifetime = options.Value.Tokens.AccessTokenLifetime;
 
-    public IssuedToken Issue(TokenGrant grant)
+    /// Null only when no ES256 key can sign (every one revoked and no successor yet): the caller answers 503.
+    public IssuedToken? Issue(TokenGrant grant)
     {
-        var signer = keys.Current.SignerFor(SigningAlgorithms.ES256)
-            ?? throw new InvalidOperationException("No active ES256 signing key.");
+        var signer = keys.Current.SignerFor(SigningAlgorithms.ES256);
+        if (signer is null) return null;
         var issuedAtMicroseconds = mintClock.NextMicroseconds();
         var issuedAt = issuedAtMicroseconds / 1_000_000;
         var expiresIn = (int)_lifetime.TotalSeconds;
@@ -23,7 +24,7 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Mint
         {
             TokenType = "at+jwt",
             SigningCredentials = signer.Credentials,
-            Claims = new Dictionary<string, object>(10)
+            Claims = new Dictionary<string, object>(9)
             {
                 ["iss"] = issuer.Value,
                 ["sub"] = grant.Subject,
@@ -32,7 +33,6 @@ internal sealed class TokenIssuer(SigningKeyService keys, IssuerUrl issuer, Mint
                 ["scope"] = grant.Scope,
                 ["iat"] = issuedAt,
                 ["iat_us"] = issuedAtMicroseconds,
-                ["nbf"] = issuedAt,
                 ["exp"] = issuedAt + expiresIn,
                 ["jti"] = NewJti(),
             },

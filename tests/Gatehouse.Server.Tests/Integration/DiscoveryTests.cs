@@ -174,4 +174,17 @@ public sealed class DiscoveryTests(DiscoveryFixture fixture) : IClassFixture<Dis
         Assert.Equal(server.BaseAddress, OAuthAssert.StringProperty(response.Json, "issuer"));
         Assert.Equal(server.BaseAddress + "/oauth/token", OAuthAssert.StringProperty(response.Json, "token_endpoint"));
     }
+
+    [Theory]
+    [InlineData(OAuthPaths.AuthorizationServerMetadata)]
+    [InlineData(OAuthPaths.OpenIdConfiguration)]
+    [InlineData(OAuthPaths.Jwks)]
+    public async Task Metadata_Head_Returns200WithHeadersAndNoBody(string path)
+    {
+        var response = await fixture.OAuth.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        OAuthAssert.Status(HttpStatusCode.OK, response);
+        Assert.NotNull(response.Headers.ETag);
+        Assert.Equal("", response.Body);
+    }
 }

@@ -168,6 +168,37 @@ public sealed class KeyRotationTests
     }
 
     [Fact]
+    public async Task Keys_RevokeSigningKey_AFreshKeySignsNotAnOlderOne()
+    {
+        await using var scene = await RotationScene.StartAsync();
+        var (_, firstKid) = await scene.MintAsync();
+        var secondKid = await scene.RotateAsync(firstKid);
+
+        var revoked = await scene.CliWithServerSettings("keys", "revoke", secondKid);
+        Assert.True(revoked.ExitCode == 0, revoked.ToString());
+
+        var (_, signingKid) = await Eventually.Within(TimeSpan.FromSeconds(1), scene.MintAsync, minted => minted.Kid != secondKid,
+            "tokens stop being signed with the revoked key");
+        Assert.NotEqual(firstKid, signingKid); // the retired key must not come back to sign
+        Assert.Equal("active", Status(await scene.KeysListAsync(), signingKid));
+        Assert.Equal("retired", Status(await scene.KeysListAsync(), firstKid));
+    }
+
+    [Fact]
+    public async Task Keys_RotateWithAnotherRootKey_FailsAndWritesNothing()
+    {
+        await using var scene = await RotationScene.StartAsync();
+        var before = await scene.KeysListAsync();
+
+        var other = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var rotated = await scene.Cli("keys", "rotate", $"--Gatehouse:KeyEncryptionKey={other}");
+
+        Assert.True(rotated.ExitCode != 0, rotated.ToString());
+        Assert.Contains("KeyEncryptionKey", rotated.Stderr);
+        Assert.Equal(before.Length, (await scene.KeysListAsync()).Length);
+    }
+
+    [Fact]
     public async Task Keys_RevokeUnknownKid_FailsWithOneLineError()
     {
         using var directory = new ScratchDirectory();

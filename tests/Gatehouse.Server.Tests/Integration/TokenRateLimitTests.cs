@@ -109,5 +109,8 @@ public sealed class TokenRateLimitTests(TokenRateLimitFixture fixture) : IClassF
             OAuthAssert.RetryAfterSeconds(throttled, min: 1, max: 60);
             OAuthAssert.NoStore(throttled);
         }
+
+        // A caller with the right secret behind the same address (a proxy, a NAT) is not locked out.
+        OAuthAssert.Status(HttpStatusCode.OK, await server.OAuth.RequestTokenBasicAsync(client.ClientId, client.ClientSecret));
     }
 }

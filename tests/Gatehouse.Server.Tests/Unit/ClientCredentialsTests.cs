@@ -72,12 +72,13 @@ public class ClientCredentialsTests
     }
 
     [Fact]
-    public void Read_NoCredentials_IsInvalidClient()
+    public void Read_NoCredentials_IsInvalidClientChallengingBasic()
     {
         var (request, form) = Request(null, ("client_id", "a"));
 
         var error = ClientCredentials.Read(request, form).Error;
 
-        Assert.Equal((OAuthErrorCodes.InvalidClient, 401, false), (error.Code, error.Status, error.ChallengeBasic));
+        // RFC 9110 §11.6.1: a 401 names a scheme the client can use.
+        Assert.Equal((OAuthErrorCodes.InvalidClient, 401, true), (error.Code, error.Status, error.ChallengeBasic));
     }
 }

@@ -15,8 +15,14 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
     public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request)
     {
         var bearer = BearerToken(request);
-        if (bearer is null) return OAuthError.Unauthenticated("An operator access token is required.") with { ChallengeBasic = false };
-        return await OperatorFromTokenAsync(request, bearer);
+        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer);
+        if (!request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+            return OAuthError.Unauthenticated("An operator access token is required.") with { ChallengeBasic = false };
+        // A client that proves who it is but is not an operator: authenticated without the right, 403.
+        var client = clients.Authenticate(request, FormCollection.Empty);
+        if (client.IsError) return client.Error;
+        return OAuthError.InsufficientScope(OperatorScope,
+            $"This needs an operator access token (scope '{OperatorScope}', audience '{issuer.Value}'), not client credentials.");
     }
 
     /// The operator, or the client named in the path authenticating with one of its live secrets.

@@ -62,58 +62,67 @@ internal static class ManagementJson
             !request.ContentType.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase))
             return OAuthError.InvalidRequest("The request body must be application/json.");
         if (request.ContentLength > MaxBodyBytes) return OAuthError.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes.");
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+            limit.MaxRequestBodySize = MaxBodyBytes; // also for chunked bodies, which carry no Content-Length
         JsonDocument document;
         try { document = await JsonDocument.ParseAsync(request.Body, default, ct); }
         catch (JsonException e) { return OAuthError.InvalidRequest($"The body is not valid JSON: {e.Message}"); }
+        catch (BadHttpRequestException) { return OAuthError.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes."); }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return OAuthError.InvalidRequest("The body must be a JSON object.");
-            var registration = new ClientRegistration();
-            foreach (var property in root.EnumerateObject())
-            {
-                var value = property.Value;
-                switch (property.Name)
-                {
-                    case "name" or "client_name":
-                        if (value.ValueKind != JsonValueKind.String) return WrongType("name", "a string");
-                        registration = registration with { Name = value.GetString() };
-                        break;
-                    case "scope":
-                        if (value.ValueKind != JsonValueKind.String) return WrongType("scope", "a space-separated string");
-                        registration = registration with { Scope = value.GetString() };
-                        break;
-                    case "audiences" or "audience":
-                        var audiences = StringArray(value);
-                        if (audiences is null) return WrongType("audiences", "an array of strings");
-                        registration = registration with { Audiences = audiences };
-                        break;
-                    case "grant_types":
-                        var grants = StringArray(value);
-                        if (grants is null) return WrongType("grant_types", "an array of strings");
-                        registration = registration with { GrantTypes = grants };
-                        break;
-                    case "redirect_uris":
-                        var uris = StringArray(value);
-                        if (uris is null) return WrongType("redirect_uris", "an array of strings");
-                        registration = registration with { RedirectUris = uris };
-                        break;
-                    case "token_endpoint_auth_method":
-                        if (value.ValueKind != JsonValueKind.String) return WrongType("token_endpoint_auth_method", "a string");
-                        registration = registration with { TokenEndpointAuthMethod = value.GetString() };
-                        break;
-                    case "rate_limit":
-                        if (value.ValueKind == JsonValueKind.Null) registration = registration with { ClearRateLimit = true };
-                        else if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var limit))
-                            registration = registration with { RateLimitPerSecond = limit };
-                        else return WrongType("rate_limit", "an integer or null");
-                        break;
-                    default:
-                        return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field '{property.Name}'.");
-                }
-            }
-            return registration;
+            try { return ParseRegistration(document.RootElement); }
+            // GetString on invalid UTF-8 or a lone surrogate.
+            catch (InvalidOperationException) { return OAuthError.InvalidRequest("The body holds a string that is not valid UTF-8 text."); }
         }
+    }
+
+    private static Outcome<ClientRegistration> ParseRegistration(JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object) return OAuthError.InvalidRequest("The body must be a JSON object.");
+        var registration = new ClientRegistration();
+        foreach (var property in root.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "name" or "client_name":
+                    if (value.ValueKind != JsonValueKind.String) return WrongType("name", "a string");
+                    registration = registration with { Name = value.GetString() };
+                    break;
+                case "scope":
+                    if (value.ValueKind != JsonValueKind.String) return WrongType("scope", "a space-separated string");
+                    registration = registration with { Scope = value.GetString() };
+                    break;
+                case "audiences" or "audience":
+                    var audiences = StringArray(value);
+                    if (audiences is null) return WrongType("audiences", "an array of strings");
+                    registration = registration with { Audiences = audiences };
+                    break;
+                case "grant_types":
+                    var grants = StringArray(value);
+                    if (grants is null) return WrongType("grant_types", "an array of strings");
+                    registration = registration with { GrantTypes = grants };
+                    break;
+                case "redirect_uris":
+                    var uris = StringArray(value);
+                    if (uris is null) return WrongType("redirect_uris", "an array of strings");
+                    registration = registration with { RedirectUris = uris };
+                    break;
+                case "token_endpoint_auth_method":
+                    if (value.ValueKind != JsonValueKind.String) return WrongType("token_endpoint_auth_method", "a string");
+                    registration = registration with { TokenEndpointAuthMethod = value.GetString() };
+                    break;
+                case "rate_limit":
+                    if (value.ValueKind == JsonValueKind.Null) registration = registration with { ClearRateLimit = true };
+                    else if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var limit))
+                        registration = registration with { RateLimitPerSecond = limit };
+                    else return WrongType("rate_limit", "an integer or null");
+                    break;
+                default:
+                    return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field '{property.Name}'.");
+            }
+        }
+        return registration;
     }
 
     private static string[]? StringArray(JsonElement value)

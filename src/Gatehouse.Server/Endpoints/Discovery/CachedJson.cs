@@ -17,6 +17,7 @@ internal static class CachedJson
         }
         response.ContentType = "application/json";
         response.ContentLength = body.Length;
+        if (HttpMethods.IsHead(context.Request.Method)) return Task.CompletedTask;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();
     }
 

@@ -34,7 +34,8 @@ internal sealed class DiscoveryDocuments(IssuerUrl issuer, IOptions<GatehouseOpt
             // "none" is for public clients using PKCE (RFC 7636); confidential clients use a secret.
             ["token_endpoint_auth_methods_supported"] = clientAuth.Append("none").ToArray(),
             ["introspection_endpoint_auth_methods_supported"] = clientAuth,
-            ["revocation_endpoint_auth_methods_supported"] = clientAuth.Append("none").ToArray(),
+            // Introspection and revocation take a client secret (public PKCE clients come with sign-in).
+            ["revocation_endpoint_auth_methods_supported"] = clientAuth,
             ["code_challenge_methods_supported"] = new[] { "S256" },
             // ES256 signs by default; OIDC Discovery §3 requires RS256 to be available too.
             ["id_token_signing_alg_values_supported"] = new[] { "ES256", "RS256" },

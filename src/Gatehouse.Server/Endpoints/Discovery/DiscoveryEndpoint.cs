@@ -4,15 +4,16 @@ namespace Gatehouse.Server.Endpoints.Discovery;
 internal static class DiscoveryEndpoint
 {
     private const int MaxAgeSeconds = 3600;
+    internal static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/.well-known/oauth-authorization-server", (HttpContext context, DiscoveryDocuments documents) =>
+        app.MapMethods("/.well-known/oauth-authorization-server", GetOrHead, (HttpContext context, DiscoveryDocuments documents) =>
         {
             var (body, etag) = documents.AuthorizationServer;
             return CachedJson.WriteAsync(context, body, etag, MaxAgeSeconds);
         });
-        app.MapGet("/.well-known/openid-configuration", (HttpContext context, DiscoveryDocuments documents) =>
+        app.MapMethods("/.well-known/openid-configuration", GetOrHead, (HttpContext context, DiscoveryDocuments documents) =>
         {
             var (body, etag) = documents.OpenIdConfiguration;
             return CachedJson.WriteAsync(context, body, etag, MaxAgeSeconds);

@@ -11,8 +11,8 @@ internal static class JwksEndpoint
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/.well-known/jwks.json", Handle);
-        app.MapGet("/partner/v1/oauth/jwks", Handle);
+        app.MapMethods("/.well-known/jwks.json", DiscoveryEndpoint.GetOrHead, Handle);
+        app.MapMethods("/partner/v1/oauth/jwks", DiscoveryEndpoint.GetOrHead, Handle);
     }
 
     private static Task Handle(HttpContext context, SigningKeyService keys)

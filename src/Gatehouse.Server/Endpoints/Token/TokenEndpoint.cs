@@ -40,7 +40,7 @@ internal static class TokenEndpoint
         };
         if (grant.IsError) return Refuse(grant.Error, metrics);
 
-        var token = issuer.Issue(grant.Value);
+        if (issuer.Issue(grant.Value) is not { } token) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
         metrics.TokenIssued(grantType);
         return OAuthResults.NoStoreJson(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope),
             OAuthJson.Web.TokenResponse);

@@ -249,6 +249,8 @@ public sealed class ClientsEndpointTests(ClientsEndpointFixture fixture) : IClas
     [InlineData("blank name", """{"name":"   "}""", "invalid_client_metadata", "name")]
     [InlineData("malformed JSON", """{"name":"v",""", "invalid_request", null)]
     [InlineData("JSON array, not object", """[{"name":"v"}]""", "invalid_request", null)]
+    [InlineData("redirect URI with a space", """{"name":"v","grant_types":["authorization_code"],"redirect_uris":["https://app.example.com/cb x"]}""", "invalid_redirect_uri", "redirect_uris")]
+    [InlineData("lone surrogate in name", """{"name":"\ud800"}""", "invalid_request", null)]
     public async Task Create_InvalidRegistration_Returns400NamingTheFieldAndCreatesNothing(string what, string body, string error, string? field)
     {
         _ = what;

@@ -182,17 +182,31 @@ public sealed class ManagementAccessTests(ManagementAccessFixture fixture) : ICl
         await AssertNothingChangedAsync(before);
     }
 
-    /// Client credentials are no substitute for the operator token on the operator-only endpoints.
+    /// Client credentials are no substitute for the operator token on the operator-only endpoints: the client is
+    /// authenticated but lacks the right, so 403 (issue 3), naming the operator scope.
     [Theory]
     [MemberData(nameof(OperatorEndpoints))]
-    public async Task OperatorEndpoint_ClientBasicCredentials_Returns401(string method, string path)
+    public async Task OperatorEndpoint_ClientBasicCredentials_Returns403InsufficientScope(string method, string path)
     {
         var before = (await Api.ClientIdsAsync()).Length;
 
         var response = await CallAsync(method, path, OAuthTestClient.Basic(fixture.Target.ClientId, fixture.Target.ClientSecret));
 
-        ManagementAssert.Problem(HttpStatusCode.Unauthorized, "unauthorized", response);
-        AssertBearerChallenge(response, error: null);
+        ManagementAssert.Problem(HttpStatusCode.Forbidden, "insufficient_scope", response);
+        AssertBearerChallenge(response, error: "insufficient_scope");
+        await AssertNothingChangedAsync(before);
+    }
+
+    /// Wrong client credentials on an operator-only endpoint are still a failed authentication.
+    [Theory]
+    [MemberData(nameof(OperatorEndpoints))]
+    public async Task OperatorEndpoint_WrongClientCredentials_Returns401InvalidClient(string method, string path)
+    {
+        var before = (await Api.ClientIdsAsync()).Length;
+
+        var response = await CallAsync(method, path, OAuthTestClient.Basic(fixture.Target.ClientId, "wrong"));
+
+        ManagementAssert.Problem(HttpStatusCode.Unauthorized, "invalid_client", response);
         await AssertNothingChangedAsync(before);
     }
 
