@@ -36,7 +36,6 @@ internal static class MigrateCommand
     private static async Task<int> SqliteVersionAsync(SqliteDatabase database, CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
-        await using var command = SqliteValues.Command(connection, "PRAGMA user_version");
-        return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
+        return Convert.ToInt32(await database.ScalarAsync(connection, null, "PRAGMA user_version", ct));
     }
 }

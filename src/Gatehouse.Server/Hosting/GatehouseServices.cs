@@ -6,6 +6,7 @@ using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Security;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Storage.Postgres;
+using Gatehouse.Server.Storage.Relational;
 using Gatehouse.Server.Storage.Sqlite;
 using Gatehouse.Server.Tokens;
 using Microsoft.Extensions.Options;
@@ -47,11 +48,16 @@ internal static class GatehouseServices
 
         services.AddSingleton(sp => new SqliteDatabase(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.DataDirectory));
         services.AddSingleton(sp => new PostgresDatabase(sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.Storage.ConnectionString!));
-        AddStore<IClientStore, SqliteClientStore, PostgresClientStore>(services);
-        AddStore<ISigningKeyStore, SqliteSigningKeyStore, PostgresSigningKeyStore>(services);
-        AddStore<IRevocationStore, SqliteRevocationStore, PostgresRevocationStore>(services);
-        AddStore<IChangeFeed, SqliteChangeFeed, PostgresChangeFeed>(services);
-        AddStore<IAuditLog, SqliteAuditLog, PostgresAuditLog>(services);
+        // One set of stores over whichever engine is configured; the engines differ only in RelationalDatabase.
+        services.AddSingleton<RelationalDatabase>(sp =>
+            sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.Storage.Provider == StorageOptions.Postgres
+                ? sp.GetRequiredService<PostgresDatabase>()
+                : sp.GetRequiredService<SqliteDatabase>());
+        services.AddSingleton<IClientStore, RelationalClientStore>();
+        services.AddSingleton<ISigningKeyStore, RelationalSigningKeyStore>();
+        services.AddSingleton<IRevocationStore, RelationalRevocationStore>();
+        services.AddSingleton<IChangeFeed, RelationalChangeFeed>();
+        services.AddSingleton<IAuditLog, RelationalAuditLog>();
 
         services.AddSingleton<SigningKeyService>();
         services.AddSingleton<RedisConnection>();
@@ -90,13 +96,6 @@ internal static class GatehouseServices
     }
 
     /// The implementation Gatehouse:Storage:Provider names (only that provider's database is ever opened).
-    private static void AddStore<TStore, TSqlite, TPostgres>(IServiceCollection services)
-        where TStore : class where TSqlite : TStore where TPostgres : TStore =>
-        services.AddSingleton<TStore>(sp =>
-            sp.GetRequiredService<IOptions<GatehouseOptions>>().Value.Storage.Provider == StorageOptions.Postgres
-                ? ActivatorUtilities.CreateInstance<TPostgres>(sp)
-                : ActivatorUtilities.CreateInstance<TSqlite>(sp));
-
     private static bool HasRedis(IServiceProvider services) =>
         !string.IsNullOrWhiteSpace(services.GetRequiredService<IOptions<GatehouseOptions>>().Value.Redis.Configuration);
 }

@@ -388,9 +388,9 @@ public sealed class SqliteStoreContractTests : StoreContractTests
 
     private protected override async Task ExecuteRawSqlAsync(string sql)
     {
-        await using var connection = await Get<SqliteDatabase>().OpenAsync(default);
-        await using var command = SqliteValues.Command(connection, sql);
-        await command.ExecuteNonQueryAsync();
+        var database = Get<SqliteDatabase>();
+        await using var connection = await database.OpenAsync(default);
+        await database.ExecuteAsync(connection, null, sql, default);
     }
 }
 

@@ -1,12 +1,13 @@
 using System.Data;
 using System.Data.Common;
+using Gatehouse.Server.Storage.Relational;
 using Npgsql;
 
 namespace Gatehouse.Server.Storage.Postgres;
 
 /// Shared storage for many stateless nodes: one pooled NpgsqlDataSource, and a schema that the first
 /// connection of each process brings up to date (or `gatehouse migrate` does beforehand).
-internal sealed class PostgresDatabase : IDisposable, IAsyncDisposable
+internal sealed class PostgresDatabase : RelationalDatabase, IDisposable, IAsyncDisposable
 {
     private readonly SemaphoreSlim _migrating = new(1, 1);
     private volatile bool _migrated;
@@ -29,11 +30,33 @@ internal sealed class PostgresDatabase : IDisposable, IAsyncDisposable
         return builder.ConnectionString;
     }
 
-    public async Task<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct)
     {
         if (!_migrated) await MigrateAsync(ct);
         return await DataSource.OpenConnectionAsync(ct);
     }
+
+    protected override async ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>
+        await connection.BeginTransactionAsync(ct);
+
+    protected override async ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+
+    /// timestamptz takes UTC only; any offset the caller had means the same instant.
+    public override object Time(DateTimeOffset value) => value.ToUniversalTime();
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
+
+    public override string Greatest => "GREATEST";
+
+    public override string ForUpdate => " FOR UPDATE";
+
+    /// Held until the transaction ends; see PostgresLocks.Feed.
+    public override Task LockFeedsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
+        ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLocks.Feed})", ct);
+
+    public override Task LockSigningKeysAsync(DbConnection connection, DbTransaction transaction, string algorithm, CancellationToken ct) =>
+        ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLocks.SigningKeys}, hashtext(@alg))", ct, ("alg", algorithm));
 
     /// Applies the pending migrations and returns the schema version. They run in one transaction under an
     /// advisory lock, so of several nodes starting at once one migrates and the others then find nothing to do.
@@ -147,81 +170,4 @@ internal static class PostgresLocks
 
     /// With hashtext(alg) as the second key: one key-adding transaction per algorithm at a time.
     public const int SigningKeys = 0x6761_7465;
-}
-
-internal static class PostgresValues
-{
-    /// Runs `work` in one transaction and commits it when `work` returns true.
-    public static async Task<T> InTransactionAsync<T>(PostgresDatabase database,
-        Func<NpgsqlConnection, NpgsqlTransaction, Task<(bool Commit, T Result)>> work, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var (commit, result) = await work(connection, transaction);
-        if (commit) await transaction.CommitAsync(ct);
-        return result;
-    }
-
-    /// For reads of several statements that must agree with each other (one snapshot).
-    public static async Task<T> InSnapshotAsync<T>(PostgresDatabase database,
-        Func<NpgsqlConnection, NpgsqlTransaction, Task<T>> work, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(ct);
-        return result;
-    }
-
-    public static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql,
-        CancellationToken ct, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, sql, transaction, parameters);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public static NpgsqlCommand Command(NpgsqlConnection connection, string sql, NpgsqlTransaction? transaction = null,
-        params (string Name, object? Value)[] parameters)
-    {
-        var command = new NpgsqlCommand(sql, connection, transaction);
-        foreach (var (name, value) in parameters)
-        {
-            // timestamptz takes UTC only; any offset the caller had means the same instant.
-            command.Parameters.AddWithValue(name, value switch
-            {
-                null => DBNull.Value,
-                DateTimeOffset instant => instant.ToUniversalTime(),
-                _ => value,
-            });
-        }
-        return command;
-    }
-
-    public static DateTimeOffset? GetInstantOrNull(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    public static DateTimeOffset GetInstant(NpgsqlDataReader reader, int ordinal) => reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    /// Must precede every insert into a feed table; see PostgresLocks.Feed. Held until the transaction ends.
-    public static Task LockFeedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct) =>
-        ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLocks.Feed})", ct);
-
-    /// Appends to the audit log inside the caller's transaction.
-    public static async Task AppendAuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry, CancellationToken ct)
-    {
-        await LockFeedAsync(connection, transaction, ct);
-        await ExecuteAsync(connection, transaction,
-            "INSERT INTO audit_log(at, actor, action, target, source_address, details) VALUES (@at, @actor, @action, @target, @source, @details)",
-            ct, ("at", entry.At), ("actor", entry.Actor), ("action", entry.Action), ("target", entry.Target),
-            ("source", entry.SourceAddress), ("details", entry.Details));
-    }
-
-    /// Appends to the change feed inside the caller's transaction.
-    public static async Task AppendChangeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        string kind, string id, DateTimeOffset at, CancellationToken ct)
-    {
-        await LockFeedAsync(connection, transaction, ct);
-        await ExecuteAsync(connection, transaction, "INSERT INTO changes(kind, id, at) VALUES (@kind, @id, @at)", ct,
-            ("kind", kind), ("id", id), ("at", at));
-    }
 }

@@ -1,9 +1,12 @@
+using System.Data.Common;
+using Gatehouse.Server.Storage.Relational;
 using Microsoft.Data.Sqlite;
 
 namespace Gatehouse.Server.Storage.Sqlite;
 
 /// The embedded default: one SQLite file in WAL mode, shared safely by the server and the CLI.
-internal sealed class SqliteDatabase
+/// Times are Unix milliseconds; one writer at a time (BEGIN IMMEDIATE) makes every check-then-write atomic.
+internal sealed class SqliteDatabase : RelationalDatabase
 {
     public const string FileName = "gatehouse.db";
     private const int SchemaVersion = 1;
@@ -22,6 +25,27 @@ internal sealed class SqliteDatabase
     }
 
     public string ConnectionString { get; }
+
+    public override async Task<DbConnection> OpenConnectionAsync(CancellationToken ct) => await OpenAsync(ct);
+
+    protected override ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken ct) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
+
+    protected override ValueTask<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        ValueTask.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    public override object Time(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public override DateTimeOffset ReadTime(DbDataReader reader, int ordinal) => DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
+
+    public override string Greatest => "MAX";
+
+    public override string ForUpdate => "";
+
+    public override Task LockFeedsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) => Task.CompletedTask;
+
+    public override Task LockSigningKeysAsync(DbConnection connection, DbTransaction transaction, string algorithm, CancellationToken ct) =>
+        Task.CompletedTask;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct)
     {
@@ -113,66 +137,5 @@ internal sealed class SqliteDatabase
             create.ExecuteNonQuery();
         }
         transaction.Commit();
-    }
-}
-
-internal static class SqliteValues
-{
-    public static long ToUnixMs(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
-
-    public static object ToUnixMsOrNull(DateTimeOffset? value) => value is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
-
-    public static DateTimeOffset FromUnixMs(long value) => DateTimeOffset.FromUnixTimeMilliseconds(value);
-
-    public static DateTimeOffset? FromUnixMsOrNull(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(ordinal));
-
-    /// Runs `work` in one transaction and commits it when `work` returns true.
-    public static async Task<T> InTransactionAsync<T>(SqliteDatabase database, Func<SqliteConnection, SqliteTransaction, Task<(bool Commit, T Result)>> work,
-        CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        // IMMEDIATE: take the write lock up front, so a read-then-write (e.g. "fewer than two live secrets?")
-        // cannot interleave with another process's write.
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        var (commit, result) = await work(connection, transaction);
-        if (commit) await transaction.CommitAsync(ct);
-        return result;
-    }
-
-    public static async Task<int> ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql,
-        CancellationToken ct, params (string Name, object? Value)[] parameters)
-    {
-        await using var command = Command(connection, sql, transaction, parameters);
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
-    public static SqliteCommand Command(SqliteConnection connection, string sql, SqliteTransaction? transaction = null,
-        params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    /// Appends to the audit log inside the caller's transaction.
-    public static async Task AppendAuditAsync(SqliteConnection connection, SqliteTransaction transaction, AuditEntry entry, CancellationToken ct)
-    {
-        await using var command = Command(connection,
-            "INSERT INTO audit_log(at, actor, action, target, source_address, details) VALUES ($at, $actor, $action, $target, $source, $details)",
-            transaction, ("$at", ToUnixMs(entry.At)), ("$actor", entry.Actor), ("$action", entry.Action), ("$target", entry.Target),
-            ("$source", entry.SourceAddress), ("$details", entry.Details));
-        await command.ExecuteNonQueryAsync(ct);
-    }
-
-    /// Appends to the change feed inside the caller's transaction.
-    public static async Task AppendChangeAsync(SqliteConnection connection, SqliteTransaction transaction,
-        string kind, string id, DateTimeOffset at, CancellationToken ct)
-    {
-        await using var command = Command(connection, "INSERT INTO changes(kind, id, at) VALUES ($kind, $id, $at)", transaction,
-            ("$kind", kind), ("$id", id), ("$at", ToUnixMs(at)));
-        await command.ExecuteNonQueryAsync(ct);
     }
 }

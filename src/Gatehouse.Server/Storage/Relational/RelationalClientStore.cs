@@ -1,10 +1,9 @@
+using System.Data.Common;
 using Gatehouse.Server.Clients;
-using Npgsql;
-using static Gatehouse.Server.Storage.Postgres.PostgresValues;
 
-namespace Gatehouse.Server.Storage.Postgres;
+namespace Gatehouse.Server.Storage.Relational;
 
-internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvider clock) : IClientStore
+internal sealed class RelationalClientStore(RelationalDatabase database, TimeProvider clock) : IClientStore
 {
     private const string SelectClients =
         "SELECT client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, " +
@@ -13,19 +12,24 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
         "SELECT client_id, secret_id, hash, created_at, last_used_at, revoked_at FROM client_secrets";
 
     public Task<IReadOnlyList<Client>> LoadAllAsync(CancellationToken ct) =>
-        InSnapshotAsync<IReadOnlyList<Client>>(database, async (connection, transaction) =>
+        database.InSnapshotAsync<IReadOnlyList<Client>>(async (connection, transaction) =>
         {
-            var secrets = await ReadSecretsAsync(Command(connection, SelectSecrets, transaction), ct);
-            return await ReadClientsAsync(Command(connection, SelectClients + " ORDER BY created_at, client_id", transaction), secrets, ct);
+            var secrets = await ReadSecretsAsync(database.Command(connection, SelectSecrets, transaction), ct);
+            return await ReadClientsAsync(database.Command(connection, SelectClients + " ORDER BY created_at, client_id", transaction), secrets, ct);
         }, ct);
 
     public Task<Client?> FindAsync(string clientId, CancellationToken ct) =>
-        InSnapshotAsync(database, (connection, transaction) => FindAsync(connection, transaction, clientId, ct), ct);
+        database.InSnapshotAsync(async (connection, transaction) =>
+        {
+            var secrets = await ReadSecretsAsync(database.Command(connection, SelectSecrets + " WHERE client_id = @id", transaction, ("id", clientId)), ct);
+            var clients = await ReadClientsAsync(database.Command(connection, SelectClients + " WHERE client_id = @id", transaction, ("id", clientId)), secrets, ct);
+            return clients.Count == 0 ? null : clients[0];
+        }, ct);
 
     public Task CreateAsync(Client client, AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            await ExecuteAsync(connection, transaction,
+            await database.ExecuteAsync(connection, transaction,
                 "INSERT INTO clients(client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, created_at) " +
                 "VALUES (@id, @name, @scopes, @audiences, @grants, @redirects, @auth, @limit, @created)", ct,
                 [.. RegistrationParameters(client), ("created", client.CreatedAt)]);
@@ -35,9 +39,9 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
         }, ct);
 
     public Task<bool> UpdateAsync(Client client, AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            var updated = await ExecuteAsync(connection, transaction,
+            var updated = await database.ExecuteAsync(connection, transaction,
                 "UPDATE clients SET name = @name, scopes = @scopes, audiences = @audiences, grant_types = @grants, " +
                 "redirect_uris = @redirects, auth_method = @auth, rate_limit = @limit, updated_at = @updated WHERE client_id = @id", ct,
                 [.. RegistrationParameters(client), ("updated", clock.GetUtcNow())]);
@@ -47,41 +51,35 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
         }, ct);
 
     public Task<bool> DeleteAsync(string clientId, FeedCutOff cutOff, AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            if (await ExecuteAsync(connection, transaction, "DELETE FROM clients WHERE client_id = @id", ct, ("id", clientId)) == 0)
+            if (await database.ExecuteAsync(connection, transaction, "DELETE FROM clients WHERE client_id = @id", ct, ("id", clientId)) == 0)
                 return (false, false);
-            await LockFeedAsync(connection, transaction, ct);
-            await ExecuteAsync(connection, transaction,
-                "INSERT INTO revocations(client_id, jti, revoked_before_us, expires_at, revoked_at) VALUES (@id, NULL, @before, @expires, @at)", ct,
-                ("id", clientId), ("before", cutOff.RevokedBeforeMicroseconds), ("expires", cutOff.FeedExpiresAt), ("at", audit.At));
+            await InsertCutOffAsync(connection, transaction, clientId, cutOff, audit.At, ct);
             await FinishAsync(connection, transaction, clientId, audit, ct);
             return (true, true);
         }, ct);
 
     public Task<AddSecretResult> AddSecretAsync(string clientId, ClientSecret secret, int maxLive, AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            // The client row's lock makes count-then-insert atomic across nodes: a concurrent AddSecretAsync for
-            // this client waits here, then counts (with a fresh snapshot) the secret this one added.
-            await using (var exists = Command(connection, "SELECT 1 FROM clients WHERE client_id = @id FOR UPDATE", transaction, ("id", clientId)))
-            {
-                if (await exists.ExecuteScalarAsync(ct) is null) return (false, AddSecretResult.ClientNotFound);
-            }
-            await using (var live = Command(connection,
-                "SELECT COUNT(*) FROM client_secrets WHERE client_id = @id AND revoked_at IS NULL", transaction, ("id", clientId)))
-            {
-                if (Convert.ToInt64(await live.ExecuteScalarAsync(ct)) >= maxLive) return (false, AddSecretResult.TooManyLiveSecrets);
-            }
+            // Locking the client row makes count-then-insert atomic across nodes: a concurrent AddSecretAsync for
+            // this client waits here, then counts the secret this one added.
+            if (await database.ScalarAsync(connection, transaction, "SELECT 1 FROM clients WHERE client_id = @id" + database.ForUpdate, ct,
+                    ("id", clientId)) is null)
+                return (false, AddSecretResult.ClientNotFound);
+            var live = Convert.ToInt64(await database.ScalarAsync(connection, transaction,
+                "SELECT COUNT(*) FROM client_secrets WHERE client_id = @id AND revoked_at IS NULL", ct, ("id", clientId)));
+            if (live >= maxLive) return (false, AddSecretResult.TooManyLiveSecrets);
             await InsertSecretAsync(connection, transaction, clientId, secret, ct);
             await FinishAsync(connection, transaction, clientId, audit, ct);
             return (true, AddSecretResult.Added);
         }, ct);
 
     public Task<bool> RevokeSecretAsync(string clientId, string secretId, DateTimeOffset revokedAt, AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            var revoked = await ExecuteAsync(connection, transaction,
+            var revoked = await database.ExecuteAsync(connection, transaction,
                 "UPDATE client_secrets SET revoked_at = @at WHERE client_id = @client AND secret_id = @id AND revoked_at IS NULL", ct,
                 ("client", clientId), ("id", secretId), ("at", revokedAt));
             if (revoked == 0) return (false, false);
@@ -91,17 +89,14 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
 
     public Task<bool> RevokeAllTokensAsync(string clientId, long revokedBeforeMicroseconds, DateTimeOffset feedExpiresAt,
         AuditEntry audit, CancellationToken ct) =>
-        InTransactionAsync(database, async (connection, transaction) =>
+        database.InTransactionAsync(async (connection, transaction) =>
         {
-            // An UPDATE re-reads the newest row version, so of two concurrent cut-offs the later one stays.
-            var updated = await ExecuteAsync(connection, transaction,
-                "UPDATE clients SET tokens_revoked_before_us = GREATEST(COALESCE(tokens_revoked_before_us, 0), @before) WHERE client_id = @id", ct,
-                ("id", clientId), ("before", revokedBeforeMicroseconds));
+            // An UPDATE reads the newest row version, so of two concurrent cut-offs the later one stays.
+            var updated = await database.ExecuteAsync(connection, transaction,
+                $"UPDATE clients SET tokens_revoked_before_us = {database.Greatest}(COALESCE(tokens_revoked_before_us, 0), @before) " +
+                "WHERE client_id = @id", ct, ("id", clientId), ("before", revokedBeforeMicroseconds));
             if (updated == 0) return (false, false);
-            await LockFeedAsync(connection, transaction, ct);
-            await ExecuteAsync(connection, transaction,
-                "INSERT INTO revocations(client_id, jti, revoked_before_us, expires_at, revoked_at) VALUES (@id, NULL, @before, @expires, @at)", ct,
-                ("id", clientId), ("before", revokedBeforeMicroseconds), ("expires", feedExpiresAt), ("at", audit.At));
+            await InsertCutOffAsync(connection, transaction, clientId, new FeedCutOff(revokedBeforeMicroseconds, feedExpiresAt), audit.At, ct);
             await FinishAsync(connection, transaction, clientId, audit, ct);
             return (true, true);
         }, ct);
@@ -110,11 +105,11 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
     public Task RecordSecretUsageAsync(IReadOnlyCollection<SecretUsage> usages, CancellationToken ct)
     {
         if (usages.Count == 0) return Task.CompletedTask;
-        return InTransactionAsync(database, async (connection, transaction) =>
+        return database.InTransactionAsync(async (connection, transaction) =>
         {
             foreach (var usage in usages)
             {
-                await ExecuteAsync(connection, transaction,
+                await database.ExecuteAsync(connection, transaction,
                     "UPDATE client_secrets SET last_used_at = @at WHERE secret_id = @id AND (last_used_at IS NULL OR last_used_at < @at)", ct,
                     ("id", usage.SecretId), ("at", usage.LastUsedAt));
             }
@@ -130,28 +125,29 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
         ("limit", client.RateLimitPerSecond),
     ];
 
-    private async Task FinishAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string clientId, AuditEntry audit, CancellationToken ct)
+    private async Task FinishAsync(DbConnection connection, DbTransaction transaction, string clientId, AuditEntry audit, CancellationToken ct)
     {
-        await AppendAuditAsync(connection, transaction, audit, ct);
-        await AppendChangeAsync(connection, transaction, Change.Client, clientId, clock.GetUtcNow(), ct);
+        await database.AppendAuditAsync(connection, transaction, audit, ct);
+        await database.AppendChangeAsync(connection, transaction, Change.Client, clientId, clock.GetUtcNow(), ct);
     }
 
-    private static async Task InsertSecretAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string clientId,
-        ClientSecret secret, CancellationToken ct) =>
-        await ExecuteAsync(connection, transaction,
+    private async Task InsertCutOffAsync(DbConnection connection, DbTransaction transaction, string clientId, FeedCutOff cutOff,
+        DateTimeOffset at, CancellationToken ct)
+    {
+        await database.LockFeedsAsync(connection, transaction, ct);
+        await database.ExecuteAsync(connection, transaction,
+            "INSERT INTO revocations(client_id, jti, revoked_before_us, expires_at, revoked_at) VALUES (@id, NULL, @before, @expires, @at)", ct,
+            ("id", clientId), ("before", cutOff.RevokedBeforeMicroseconds), ("expires", cutOff.FeedExpiresAt), ("at", at));
+    }
+
+    private Task InsertSecretAsync(DbConnection connection, DbTransaction transaction, string clientId, ClientSecret secret, CancellationToken ct) =>
+        database.ExecuteAsync(connection, transaction,
             "INSERT INTO client_secrets(secret_id, client_id, hash, created_at, last_used_at, revoked_at) " +
             "VALUES (@id, @client, @hash, @created, @used, @revoked)", ct,
             ("id", secret.SecretId), ("client", clientId), ("hash", secret.Hash),
             ("created", secret.CreatedAt), ("used", secret.LastUsedAt), ("revoked", secret.RevokedAt));
 
-    private static async Task<Client?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string clientId, CancellationToken ct)
-    {
-        var secrets = await ReadSecretsAsync(Command(connection, SelectSecrets + " WHERE client_id = @id", transaction, ("id", clientId)), ct);
-        var clients = await ReadClientsAsync(Command(connection, SelectClients + " WHERE client_id = @id", transaction, ("id", clientId)), secrets, ct);
-        return clients.Count == 0 ? null : clients[0];
-    }
-
-    private static async Task<ILookup<string, ClientSecret>> ReadSecretsAsync(NpgsqlCommand command, CancellationToken ct)
+    private async Task<ILookup<string, ClientSecret>> ReadSecretsAsync(DbCommand command, CancellationToken ct)
     {
         await using var _ = command;
         var rows = new List<(string ClientId, ClientSecret Secret)>();
@@ -159,14 +155,13 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
         while (await reader.ReadAsync(ct))
         {
             rows.Add((reader.GetString(0), new ClientSecret(
-                reader.GetString(1), reader.GetFieldValue<byte[]>(2), GetInstant(reader, 3),
-                GetInstantOrNull(reader, 4), GetInstantOrNull(reader, 5))));
+                reader.GetString(1), reader.GetFieldValue<byte[]>(2), database.ReadTime(reader, 3),
+                database.ReadTimeOrNull(reader, 4), database.ReadTimeOrNull(reader, 5))));
         }
-        return rows.OrderBy(r => r.Secret.CreatedAt).ThenBy(r => r.Secret.SecretId)
-            .ToLookup(r => r.ClientId, r => r.Secret);
+        return rows.OrderBy(r => r.Secret.CreatedAt).ThenBy(r => r.Secret.SecretId).ToLookup(r => r.ClientId, r => r.Secret);
     }
 
-    private static async Task<List<Client>> ReadClientsAsync(NpgsqlCommand command, ILookup<string, ClientSecret> secrets, CancellationToken ct)
+    private async Task<List<Client>> ReadClientsAsync(DbCommand command, ILookup<string, ClientSecret> secrets, CancellationToken ct)
     {
         await using var _ = command;
         var clients = new List<Client>();
@@ -179,13 +174,13 @@ internal sealed class PostgresClientStore(PostgresDatabase database, TimeProvide
                 GatehouseOptions.Split(reader.GetString(2)), GatehouseOptions.Split(reader.GetString(3)),
                 GatehouseOptions.Split(reader.GetString(4)),
                 reader.IsDBNull(7) ? null : reader.GetInt32(7),
-                GetInstant(reader, 9),
+                database.ReadTime(reader, 9),
                 secrets[id].ToArray())
             {
                 RedirectUris = GatehouseOptions.Split(reader.GetString(5)),
                 TokenEndpointAuthMethod = reader.GetString(6),
                 TokensRevokedBeforeMicroseconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
-                UpdatedAt = GetInstantOrNull(reader, 10),
+                UpdatedAt = database.ReadTimeOrNull(reader, 10),
             });
         }
         return clients;
