@@ -32,7 +32,7 @@ internal sealed class TokenRateLimiter : ITokenRateLimiter, IDisposable
     public bool TryAcquire(Client client, out int retryAfterSeconds)
     {
         using var lease = _limiter.AttemptAcquire(client);
-        retryAfterSeconds = lease.IsAcquired ? 0 : RetryAfter.Seconds(lease);
+        retryAfterSeconds = lease.IsAcquired ? 0 : RetryAfter.Seconds(lease, withReplenishmentLag: true);
         return lease.IsAcquired;
     }
 
@@ -44,6 +44,13 @@ internal sealed class TokenRateLimiter : ITokenRateLimiter, IDisposable
 
 internal static class RetryAfter
 {
-    public static int Seconds(RateLimitLease lease) =>
-        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+    /// The limiter's windows are replenished by a timer ticking every 100 ms, so the real reset can come a
+    /// little after the advertised one. With a one-second window that matters: round up with a margin, so a
+    /// client that waits exactly Retry-After succeeds.
+    private static readonly TimeSpan ReplenishmentLag = TimeSpan.FromMilliseconds(150);
+
+    public static int Seconds(RateLimitLease lease, bool withReplenishmentLag = false) =>
+        lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+            ? Math.Max(1, (int)Math.Ceiling((withReplenishmentLag ? wait + ReplenishmentLag : wait).TotalSeconds))
+            : 1;
 }

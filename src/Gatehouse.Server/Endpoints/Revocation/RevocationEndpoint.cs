@@ -14,7 +14,7 @@ internal static partial class RevocationEndpoint
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
         AccessTokenValidator validator, IRevocationStore store, RevocationList revocations, IChangeSignal signal, GatehouseMetrics metrics, TimeProvider clock,
-        ILoggerFactory loggers, CancellationToken ct)
+        Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
@@ -34,7 +34,9 @@ internal static partial class RevocationEndpoint
         }
         if (revocations.IsRevoked(verified.Jti)) return Revoked(request);
 
-        var record = new RevokedToken(verified.Jti, verified.ClientId, DateTimeOffset.FromUnixTimeSeconds(verified.ExpiresAt), clock.GetUtcNow());
+        // Kept until exp plus the clock skew verifiers allow: a resource server accepts the token that long.
+        var record = new RevokedToken(verified.Jti, verified.ClientId,
+            DateTimeOffset.FromUnixTimeSeconds(verified.ExpiresAt) + options.Value.Keys.ClockSkew, clock.GetUtcNow());
         try
         {
             await store.AddAsync(record, ct);

@@ -6,7 +6,8 @@ using Gatehouse.Server.Storage;
 namespace Gatehouse.Server.Endpoints.Revocation;
 
 /// GET /oauth/revocations?since=CURSOR: what resource servers follow to reject revoked tokens without
-/// calling us per request. Ordered, resumable; entries leave once the tokens they name have expired.
+/// calling us per request. Ordered, resumable; entries leave once the tokens they name have expired
+/// (plus Gatehouse:Keys:ClockSkew, the leeway verifiers give exp).
 internal static class RevocationFeedEndpoint
 {
     private const int PageSize = 1000;
@@ -14,7 +15,7 @@ internal static class RevocationFeedEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapGet("/oauth/revocations", ReadAsync);
 
     private static async Task<IResult> ReadAsync(HttpContext context, ClientAuthenticator clients, IRevocationStore store,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, CancellationToken ct)
     {
         var caller = clients.Authenticate(context.Request, FormCollection.Empty);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
@@ -29,7 +30,7 @@ internal static class RevocationFeedEndpoint
             cursor = page.Cursor.ToString(System.Globalization.CultureInfo.InvariantCulture),
             has_more = page.HasMore,
             revocations = page.Entries.Select(e => e.Jti is not null
-                ? (object)new { type = "token", jti = e.Jti, client_id = e.ClientId, exp = e.ExpiresAt.ToUnixTimeSeconds() }
+                ? (object)new { type = "token", jti = e.Jti, client_id = e.ClientId, exp = (e.ExpiresAt - options.Value.Keys.ClockSkew).ToUnixTimeSeconds() }
                 : new { type = "client", client_id = e.ClientId, revoked_before_us = e.RevokedBeforeMicroseconds }),
         });
     }
