@@ -26,6 +26,9 @@ public sealed class GatehouseClient : IDisposable
     // server's failed-authentication throttle, which blocks the whole address.
     private static readonly TimeSpan InvalidClientQuietPeriod = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan MaxBackoffWithoutRetryAfter = TimeSpan.FromSeconds(8);
+    // An API that refuses even the token renewed for it moments ago (wrong audience, skewed clock, its own
+    // misconfiguration) would otherwise make every call mint a token; renew at most this often for it.
+    private static readonly TimeSpan RenewalQuietPeriod = TimeSpan.FromSeconds(30);
 
     private readonly GatehouseClientOptions _options;
     private readonly TimeProvider _time;
@@ -41,9 +44,12 @@ public sealed class GatehouseClient : IDisposable
     private Task<GatehouseToken>? _current;      // completed task holding the cached token, handed out without allocating
     private Task<GatehouseToken>? _flight;       // the one token request in progress
     private ITimer? _refreshTimer;
+    private DateTimeOffset _nextRefreshAt;
     private DateTimeOffset _notBefore;           // Retry-After from the token endpoint
     private (GatehouseTokenException Error, DateTimeOffset Until)? _invalidClient;
     private string? _rejectedToken;              // an API said invalid_token: never adopt it again from the shared cache
+    private bool _renewalForced;                 // the current token was dropped as rejected: the next one adopted is its renewal
+    private (string AccessToken, DateTimeOffset At)? _forcedRenewal;
 
     /// <summary>A client with its own <see cref="HttpClient"/>, an in-memory cache, no logging and the system clock.</summary>
     public GatehouseClient(GatehouseClientOptions options)
@@ -86,6 +92,12 @@ public sealed class GatehouseClient : IDisposable
     internal ILogger Logger => _logger;
     internal ClientMetrics Metrics => _metrics;
 
+    /// When the refresh timer of the current token fires.
+    internal DateTimeOffset NextRefreshAt
+    {
+        get { lock (_gate) return _nextRefreshAt; }
+    }
+
     /// <summary>
     /// A valid access token. Served from the cache when there is one (the common case completes
     /// synchronously); otherwise waits for the single token request in flight.
@@ -123,6 +135,7 @@ public sealed class GatehouseClient : IDisposable
             if (_current?.Result.AccessToken == token.AccessToken)
             {
                 _current = null;
+                _renewalForced = true;
                 _refreshTimer?.Dispose();
                 _refreshTimer = null;
             }
@@ -130,9 +143,22 @@ public sealed class GatehouseClient : IDisposable
         if (_shared is not null) await _shared.RemoveIfAsync(token.AccessToken, cancellationToken);
     }
 
+    /// True when <paramref name="token"/> is the renewal that an earlier <c>invalid_token</c> forced, less than 30 s ago.
+    internal bool IsRecentForcedRenewal(GatehouseToken token)
+    {
+        lock (_gate)
+            return _forcedRenewal is { } renewal && renewal.AccessToken == token.AccessToken
+                && _time.GetUtcNow() - renewal.At < RenewalQuietPeriod;
+    }
+
     private Task<GatehouseToken> JoinFlight()
     {
-        lock (_gate) return _flight ??= FlyAsync();
+        lock (_gate)
+        {
+            // A flight may have landed (and cleared itself) since the caller found the cache empty.
+            if (_current is { } current && _time.GetUtcNow() < current.Result.UsableUntil) return current;
+            return _flight ??= FlyAsync();
+        }
     }
 
     private async Task<GatehouseToken> FlyAsync()
@@ -140,11 +166,13 @@ public sealed class GatehouseClient : IDisposable
         await Task.Yield(); // leave JoinFlight's lock before any work, so _flight is set before we clear it
         try
         {
+            // Another instance's newer token; not the one this refresh replaces, which (with refreshes spread out)
+            // is still in the shared cache until the first instance to refresh replaces it.
             if (_shared is not null && await _shared.GetAsync(_disposed.Token) is { } shared
-                && shared.AccessToken != _rejectedToken && _time.GetUtcNow() < shared.RefreshAt)
+                && shared.AccessToken != Volatile.Read(ref _current)?.Result.AccessToken
+                && _time.GetUtcNow() < shared.RefreshAt && Adopt(shared))
             {
                 _metrics.CacheHit("distributed");
-                Adopt(shared);
                 return shared;
             }
             var token = await RequestWithBackoffAsync(_disposed.Token);
@@ -159,14 +187,32 @@ public sealed class GatehouseClient : IDisposable
         }
     }
 
-    private void Adopt(GatehouseToken token)
+    /// False for a token an API has rejected since the shared cache handed it out.
+    private bool Adopt(GatehouseToken token)
     {
-        ClientLog.TokenAcquired(_logger, _options.ClientId, token.Scope ?? _options.ScopeSet, token.ExpiresAt - token.IssuedAt, token.RefreshAt);
+        DateTimeOffset refreshAt;
         lock (_gate)
         {
+            if (token.AccessToken == _rejectedToken) return false;
+            var now = _time.GetUtcNow();
             _current = Task.FromResult(token);
-            ScheduleRefresh(token.RefreshAt - _time.GetUtcNow());
+            _forcedRenewal = _renewalForced ? (token.AccessToken, now) : null;
+            _renewalForced = false;
+            refreshAt = _nextRefreshAt = RefreshTimeFor(token);
+            ScheduleRefresh(refreshAt - now);
         }
+        ClientLog.TokenAcquired(_logger, _options.ClientId, token.Scope ?? _options.ScopeSet, token.ExpiresAt - token.IssuedAt, refreshAt);
+        return true;
+    }
+
+    // Instances sharing a cache hold the same token, so they would all refresh (and mint) at the same moment.
+    // Each moves its refresh earlier by a random part of 10% of the lifetime (never before half-way to RefreshAt):
+    // the first to refresh mints, and the others find its token in the shared cache. Still >= 60 s before exp.
+    private DateTimeOffset RefreshTimeFor(GatehouseToken token)
+    {
+        if (_shared is null) return token.RefreshAt;
+        var spread = Math.Min((token.ExpiresAt - token.IssuedAt).Ticks / 10, (token.RefreshAt - token.IssuedAt).Ticks / 2);
+        return token.RefreshAt - TimeSpan.FromTicks((long)(spread * Random.Shared.NextDouble()));
     }
 
     private void ScheduleRefresh(TimeSpan due)
@@ -203,8 +249,16 @@ public sealed class GatehouseClient : IDisposable
         lock (_gate)
         {
             if (_current is null) return;
-            // Try again before the current token runs out: after Retry-After, else halfway to expiry (at most 30 s).
             var remaining = _current.Result.UsableUntil - _time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                // The token ran out while the server was unreachable. Nobody is served by polling it from here
+                // on: the next caller asks (and gets the error) instead.
+                _current = null;
+                ClientLog.BackgroundRefreshStopped(_logger, _options.ClientId, error?.Error ?? refresh.Exception?.GetBaseException().GetType().Name ?? "cancelled");
+                return;
+            }
+            // Try again before the current token runs out: after Retry-After, else halfway to expiry (at most 30 s).
             var delay = error?.RetryAfter ?? TimeSpan.FromTicks(Math.Clamp(remaining.Ticks / 2, TimeSpan.FromSeconds(1).Ticks, TimeSpan.FromSeconds(30).Ticks));
             ClientLog.BackgroundRefreshFailed(_logger, _options.ClientId, error?.Error ?? refresh.Exception?.GetBaseException().GetType().Name ?? "cancelled", delay);
             ScheduleRefresh(delay);
@@ -221,8 +275,10 @@ public sealed class GatehouseClient : IDisposable
             var metadata = await _discovery.GetAsync(ct);
             (var token, failure) = await _tokenEndpoint.RequestAsync(metadata.TokenEndpoint, ct);
             if (token is not null) return token;
+            // Retry-After binds this client, not only this call's next attempt: the next GetTokenAsync waits or fails fast too.
+            if (failure!.RetryAfter is { } retryAfter) _notBefore = _time.GetUtcNow() + retryAfter;
 
-            if (failure!.Error == "invalid_client")
+            if (failure.Error == "invalid_client")
             {
                 ClientLog.InvalidClient(_logger, _options.ClientId, failure.Description);
                 var error = failure.ToException();

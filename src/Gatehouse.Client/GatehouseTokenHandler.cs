@@ -22,6 +22,13 @@ public sealed class GatehouseTokenHandler(GatehouseClient client) : DelegatingHa
         // Seed 002: on a 401 invalid_token, refresh once and retry the original request a single time.
         if (BearerChallenge.IsInvalidToken(response))
         {
+            // The API refused even the token renewed for it moments ago: another renewal would fix nothing and
+            // mint a token per call, so the caller gets the 401 as it is.
+            if (client.IsRecentForcedRenewal(token))
+            {
+                ClientLog.InvalidTokenAfterRenewal(client.Logger, request.Method, Host(request), Path(request));
+                return response;
+            }
             if (!ReplayableContent.Is(request.Content))
             {
                 ClientLog.InvalidTokenNotReplayable(client.Logger, request.Method, Host(request), Path(request));

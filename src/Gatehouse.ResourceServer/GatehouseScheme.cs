@@ -23,7 +23,7 @@ internal sealed class GatehouseScheme : IDisposable
             : new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5), AllowAutoRedirect = false });
         Backchannel.Timeout = TimeSpan.FromSeconds(15);
         Metadata = new AuthorityMetadata(options, Backchannel, time, Logger, metrics);
-        Revocations = new RevocationList(time);
+        Revocations = new RevocationList(time, options.ClockSkew);
         Introspection = options.UseIntrospection ? new IntrospectionTokenHandler(this) : null;
     }
 

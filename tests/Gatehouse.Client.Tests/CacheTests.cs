@@ -4,6 +4,7 @@ using Gatehouse.Testing;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Client.Tests;
 
@@ -63,6 +64,44 @@ public sealed class CacheTests(CacheFixture fixture) : IClassFixture<CacheFixtur
         Assert.Equal(minted.AccessToken, reused.AccessToken);
         Assert.Equal(1, firstRecorder.Count(ClientFactory.TokenPath));
         Assert.Equal(0, secondRecorder.Count(ClientFactory.TokenPath));
+    }
+
+    [Fact]
+    public async Task DistributedCache_InstancesSharingAToken_RefreshAtSpreadTimesAndOnlyTheFirstMints()
+    {
+        var shared = new MemoryDistributedCache(Options.Create(new MemoryDistributedCacheOptions()));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var recorder = new RecordingHandler();
+        using var refreshes = new CounterListener("gatehouse.client.token.refreshes");
+        var instances = Enumerable.Range(0, 5)
+            .Select(_ => ClientFactory.Create(fixture.Server, fixture.Partner, recorder, ["accounts:read"], time: time, cache: shared)).ToList();
+        try
+        {
+            var token = await instances[0].GetTokenAsync();
+            foreach (var instance in instances) Assert.Equal(token.AccessToken, (await instance.GetTokenAsync()).AccessToken);
+
+            // Same token, so without jitter the same refresh moment. Spread over the 10% of the lifetime before the
+            // 90% mark (earlier only), five instances land more than a second apart all but never.
+            var order = instances.OrderBy(i => i.NextRefreshAt).ToList();
+            Assert.True(order[^1].NextRefreshAt - order[0].NextRefreshAt > TimeSpan.FromSeconds(1),
+                $"refreshes at {string.Join(", ", order.Select(i => i.NextRefreshAt.ToString("HH:mm:ss.fff")))}");
+            Assert.All(order, i => Assert.InRange(i.NextRefreshAt, token.RefreshAt - (token.ExpiresAt - token.IssuedAt) / 10, token.RefreshAt));
+
+            for (var n = 0; n < order.Count; n++)
+            {
+                time.Advance(order[n].NextRefreshAt - time.GetUtcNow());
+                await Eventually.TrueAsync(() => refreshes.Total == n + 1, TimeSpan.FromSeconds(10), $"refresh {n + 1}");
+            }
+
+            Assert.Equal(2, recorder.Count(ClientFactory.TokenPath)); // the first token, then one refresh for all five
+            var renewed = await order[0].GetTokenAsync();
+            Assert.NotEqual(token.AccessToken, renewed.AccessToken);
+            foreach (var instance in order) Assert.Equal(renewed.AccessToken, (await instance.GetTokenAsync()).AccessToken);
+        }
+        finally
+        {
+            foreach (var instance in instances) instance.Dispose();
+        }
     }
 
     [Fact]

@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
 using Gatehouse.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -61,6 +65,46 @@ public sealed class DiagnosticsTests(DiagnosticsFixture fixture) : IClassFixture
         await client.GetTokenAsync();
 
         Assert.Equal(1, requests.Total);
+    }
+
+    [Fact]
+    public async Task Metrics_UnknownServerErrorCode_TaggedOther()
+    {
+        // An authority (or a proxy in front of it) that answers with an error code of its own making.
+        await using var authority = await LoopbackApi.StartAsync(null, app =>
+        {
+            app.MapGet("/.well-known/oauth-authorization-server", (HttpRequest request) =>
+                Results.Json(new { issuer = $"http://{request.Host}", token_endpoint = $"http://{request.Host}/oauth/token" }));
+            app.MapPost("/oauth/token", () => Results.Json(new { error = "quota_" + Guid.NewGuid().ToString("N") }, statusCode: 400));
+        });
+        var outcomes = new ConcurrentQueue<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatehouseClient.MeterName && instrument.Name == "gatehouse.client.token.requests") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            foreach (var tag in tags) if (tag.Key == "outcome") outcomes.Enqueue(tag.Value as string);
+        });
+        listener.Start();
+        using var client = ClientFactory.Create(fixture.Server, fixture.Partner, new RecordingHandler(), authority: authority.BaseAddress.TrimEnd('/'));
+
+        var error = await Assert.ThrowsAsync<GatehouseTokenException>(() => client.GetTokenAsync());
+
+        Assert.StartsWith("quota_", error.Error); // the caller still sees the server's code
+        Assert.Equal(["other"], outcomes);
+    }
+
+    [Fact]
+    public void AddGatehouseClient_CalledTwice_ThrowsInsteadOfMerging()
+    {
+        var services = new ServiceCollection();
+        services.AddGatehouseClient(o => o.Scopes = ["decisions:read"]);
+
+        var error = Assert.Throws<InvalidOperationException>(() => services.AddGatehouseClient(o => o.Scopes = ["applications:write"]));
+
+        Assert.Contains("AddGatehouseClient", error.Message);
     }
 
     [Fact]

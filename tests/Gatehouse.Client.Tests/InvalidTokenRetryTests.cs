@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Gatehouse.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Client.Tests;
 
@@ -43,6 +44,29 @@ public sealed class InvalidTokenRetryTests(RetryFixture fixture) : IClassFixture
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(2, api.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Handler_401InvalidTokenEvenForFreshTokens_RenewsAtMostOncePer30Seconds()
+    {
+        await using var api = await ScriptedApi.StartAsync((_, response) => ScriptedApi.InvalidToken(response));
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var recorder = new RecordingHandler();
+        using var client = ClientFactory.Create(fixture.Server, fixture.Partner, recorder, time: time);
+        using var http = api.ClientThrough(client);
+
+        for (var call = 0; call < 3; call++)
+        {
+            using var response = await http.GetAsync("/partner/v1/decisions/dec_1");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+
+        Assert.Equal(2, recorder.Count(ClientFactory.TokenPath)); // the first token and one renewal, not one per call
+        Assert.Equal(4, api.Requests.Count);                      // 2 (with the retry), then 1 and 1
+
+        time.Advance(TimeSpan.FromSeconds(31));
+        using (var later = await http.GetAsync("/partner/v1/decisions/dec_1")) Assert.Equal(HttpStatusCode.Unauthorized, later.StatusCode);
+        Assert.Equal(3, recorder.Count(ClientFactory.TokenPath));
     }
 
     [Fact]

@@ -75,4 +75,37 @@ public sealed class RefreshTests(ShortLifetimeFixture fixture) : IClassFixture<S
         Assert.NotEqual(first.AccessToken, next.AccessToken);
         Assert.True(next.ExpiresAt > time.GetUtcNow());
     }
+
+    [Fact]
+    public async Task BackgroundRefresh_AuthorityDownUntilTokenExpires_StopsRetryingAndLeavesItToCallers()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var recorder = new RecordingHandler();
+        using var client = ClientFactory.Create(fixture.Server, fixture.Partner, recorder, time: time,
+            configure: o => o.MaxTokenRequestAttempts = 1);
+        var token = await client.GetTokenAsync();
+        var beforeOutage = recorder.Attempts;
+        recorder.Unreachable = true;
+
+        // The refresh is due 5 s in; it fails, and is retried while the token lasts (usable until 60 s in).
+        while (time.GetUtcNow() < token.ExpiresAt)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+        await Task.Delay(200); // a refresh still failing settles
+        var attempts = recorder.Attempts;
+        Assert.True(attempts - beforeOutage >= 3, $"{attempts - beforeOutage} background attempts while the token lasted");
+
+        for (var i = 0; i < 10; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(30));
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(attempts, recorder.Attempts); // nobody is waiting for a token: no more requests to a dead server
+        recorder.Unreachable = false;
+        var next = await client.GetTokenAsync();   // a caller asks again
+        Assert.NotEqual(token.AccessToken, next.AccessToken);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Gatehouse.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.Client.Tests;
 
@@ -56,6 +57,25 @@ public sealed class RetryAfterTests(RetryAfterFixture fixture) : IClassFixture<R
         Assert.Equal(HttpStatusCode.TooManyRequests, error.StatusCode);
         Assert.NotNull(error.RetryAfter);
         Assert.Equal(2, recorder.Count(ClientFactory.TokenPath));
+    }
+
+    [Fact]
+    public async Task TokenEndpoint_RetryAfterLongerThanAllowed_NextCallFailsFastWithoutRequest()
+    {
+        await Task.Delay(1100); // a fresh one-second window for the throttled client
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // frozen: the Retry-After cannot run out during the test
+        var recorder = new RecordingHandler();
+        using var first = ClientFactory.Create(fixture.Server, fixture.Throttled, new RecordingHandler(), ["identity:read"]);
+        using var impatient = ClientFactory.Create(fixture.Server, fixture.Throttled, recorder, ["accounts:read"], time: time,
+            configure: o => o.MaxRetryAfter = TimeSpan.FromMilliseconds(500));
+        await first.GetTokenAsync();
+        await Assert.ThrowsAsync<GatehouseTokenException>(() => impatient.GetTokenAsync()); // 429, Retry-After too long
+
+        var again = await Assert.ThrowsAsync<GatehouseTokenException>(() => impatient.GetTokenAsync());
+
+        Assert.Equal(1, recorder.Count(ClientFactory.TokenPath));
+        Assert.Equal("rate_limited", again.Error);
+        Assert.NotNull(again.RetryAfter);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Gatehouse.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -32,6 +33,33 @@ public sealed class SingleFlightTests(SingleFlightFixture fixture) : IClassFixtu
         Assert.Equal(1, recorder.Count(ClientFactory.TokenPath));
         Assert.Equal(1, recorder.Count(ClientFactory.DiscoveryPath));
         Assert.Single(tokens.Select(t => t.AccessToken).Distinct());
+    }
+
+    [Fact]
+    public async Task GetToken_CallerMissesJustAsTheFlightLands_GetsThatTokenWithoutSecondRequest()
+    {
+        var recorder = new RecordingHandler();
+        using var client = ClientFactory.Create(fixture.Server, fixture.Partner, recorder);
+        Task<GatehouseToken>? first = null;
+        var misses = 0;
+        // A cache miss is recorded between a caller's look at the cache and its joining the flight. Holding the
+        // second caller there until the first flight has landed (and cleared itself) opens that window wide.
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == GatehouseClient.MeterName && instrument.Name == "gatehouse.client.cache.misses") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, _, _) =>
+        {
+            if (Interlocked.Increment(ref misses) == 2) first!.Wait();
+        });
+        listener.Start();
+
+        first = client.GetTokenAsync();
+        var second = await Task.Run(() => client.GetTokenAsync());
+
+        Assert.Equal((await first).AccessToken, second.AccessToken);
+        Assert.Equal(1, recorder.Count(ClientFactory.TokenPath));
     }
 
     [Fact]

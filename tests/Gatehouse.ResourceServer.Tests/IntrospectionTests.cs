@@ -7,6 +7,7 @@ public sealed class IntrospectionFixture : GatehouseFixture
 {
     public CreatedClient Partner { get; private set; } = null!;
     public CreatedClient Internal { get; private set; } = null!;
+    public CreatedClient Victim { get; private set; } = null!;
     public CreatedClient ApiCredentials { get; private set; } = null!;
     public LoopbackApi Api { get; private set; } = null!;
     public RecordingHandler Backchannel { get; } = new();
@@ -15,6 +16,7 @@ public sealed class IntrospectionFixture : GatehouseFixture
     {
         Partner = await CreateClientAsync("introspection-partner");
         Internal = await CreateClientAsync("introspection-internal", scope: "decisions:read", audience: "internal/v1");
+        Victim = await CreateClientAsync("introspection-victim");
         ApiCredentials = await CreateClientAsync("introspecting-api", scope: "decisions:read");
     }
 
@@ -85,5 +87,37 @@ public sealed class IntrospectionTests(IntrospectionFixture fixture) : IClassFix
             using var response = await fixture.Api.GetAsync("/partner/v1/decisions/dec_1", token);
             return response.StatusCode == HttpStatusCode.Unauthorized;
         }, TimeSpan.FromSeconds(3), "the revoked token refused after the 1 s cache");
+    }
+
+    [Fact]
+    public async Task ClientWideCutoff_TokenMintedLaterInTheSameSecond_Accepted()
+    {
+        var backchannel = new RecordingHandler();
+        await using var api = await ProtectedApi.StartAsync(fixture.Server, o =>
+        {
+            o.UseIntrospection = true;
+            o.ClientId = fixture.ApiCredentials.ClientId;
+            o.ClientSecret = fixture.ApiCredentials.ClientSecret;
+            o.BackchannelHttpHandler = backchannel; // the revocation feed is followed too
+        });
+        // Whole-second iat gets this case wrong: a cut-off, then a token in the same second (usually the first try).
+        string? later = null;
+        for (var attempt = 0; attempt < 5 && later is null; attempt++)
+        {
+            await GatehouseCli.RevokeAllTokensAsync(fixture.DataDirectory, fixture.Victim.ClientId);
+            var token = await TokenSource.MintAsync(fixture.Server, fixture.Victim);
+            var cutoff = await TokenSource.ClientCutoffAsync(fixture.Server, fixture.ApiCredentials, fixture.Victim.ClientId)
+                ?? throw new Xunit.Sdk.XunitException("the feed lists no cut-off");
+            var issuedAt = Jwt.Payload(token).GetProperty("iat_us").GetInt64();
+            Assert.True(issuedAt > cutoff);
+            if (issuedAt / 1_000_000 == cutoff / 1_000_000) later = token;
+        }
+        Assert.NotNull(later);
+        var polls = backchannel.Count("/oauth/revocations");
+        await Eventually.TrueAsync(() => backchannel.Count("/oauth/revocations") >= polls + 2, TimeSpan.FromSeconds(10), "the API read the cut-off");
+
+        using var response = await api.GetAsync("/partner/v1/decisions/dec_1", later);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

@@ -10,15 +10,22 @@ namespace Gatehouse.ResourceServer.Tests;
 /// A real Kestrel API protected by AddGatehouseBearer, with minimal-API and controller endpoints.
 internal static class ProtectedApi
 {
-    public static Task<LoopbackApi> StartAsync(GatehouseServer server, Action<GatehouseBearerOptions>? configure = null) =>
+    public static Task<LoopbackApi> StartAsync(GatehouseServer server, Action<GatehouseBearerOptions>? configure = null,
+        Action<IServiceCollection>? services = null) =>
+        StartAsync(server.Issuer, configure, services);
+
+    /// <paramref name="services"/> runs after AddGatehouseBearer, so what it registers (a TimeProvider, JwtBearer options) wins.
+    public static Task<LoopbackApi> StartAsync(string authority, Action<GatehouseBearerOptions>? configure = null,
+        Action<IServiceCollection>? services = null) =>
         LoopbackApi.StartAsync(builder =>
         {
             builder.Services.AddAuthentication().AddGatehouseBearer(options =>
             {
-                options.Authority = server.Issuer;
+                options.Authority = authority;
                 options.Audience = "partner/v1";
                 configure?.Invoke(options);
             });
+            services?.Invoke(builder.Services);
             builder.Services.AddControllers().AddApplicationPart(typeof(ProtectedApi).Assembly);
         }, app =>
         {

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using Gatehouse.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Gatehouse.ResourceServer.Tests;
 
@@ -86,5 +88,43 @@ public sealed class RevocationTests(RevocationFixture fixture) : IClassFixture<R
         using var unaffected = await fixture.Api.GetAsync("/partner/v1/decisions/dec_1", bystander);
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.OK, unaffected.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokedToken_PastExpButWithinClockSkew_StillRefused()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var backchannel = new RecordingHandler();
+        await using var api = await ProtectedApi.StartAsync(fixture.Server, o =>
+        {
+            o.ClientId = fixture.ApiCredentials.ClientId;
+            o.ClientSecret = fixture.ApiCredentials.ClientSecret;
+            o.BackchannelHttpHandler = backchannel;
+        }, services => services.AddSingleton<TimeProvider>(time));
+        var token = await TokenSource.MintAsync(fixture.Server, fixture.Partner);
+        await TokenSource.RevokeAsync(fixture.Server, fixture.Partner, token);
+        await FeedPollsAsync(time, backchannel, 2);
+        using (var refused = await api.GetAsync("/partner/v1/decisions/dec_1", token)) Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+
+        // On the API's clock the token is 10 s past exp: JwtBearer still accepts it (ClockSkew 30 s), so the
+        // feed's entry must still be there after the follower has tidied up.
+        time.SetUtcNow(DateTimeOffset.FromUnixTimeSeconds(Jwt.Payload(token).GetProperty("exp").GetInt64()) + TimeSpan.FromSeconds(10));
+        await FeedPollsAsync(time, backchannel, 2);
+
+        using var response = await api.GetAsync("/partner/v1/decisions/dec_1", token);
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("revoked", response.Challenge());
+    }
+
+    /// The follower waits on the fake clock between polls: move it on until <paramref name="polls"/> more have
+    /// been answered (two, so the first one's entries are applied).
+    private static async Task FeedPollsAsync(FakeTimeProvider time, RecordingHandler backchannel, int polls)
+    {
+        var target = backchannel.Count("/oauth/revocations") + polls;
+        await Eventually.TrueAsync(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return backchannel.Count("/oauth/revocations") >= target;
+        }, TimeSpan.FromSeconds(10), $"{polls} revocation feed polls");
     }
 }

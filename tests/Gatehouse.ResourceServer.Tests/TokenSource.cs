@@ -36,6 +36,28 @@ internal static class TokenSource
         response.EnsureSuccessStatusCode();
     }
 
+    /// The latest client-wide cut-off (revoked_before_us) the revocation feed lists for <paramref name="clientId"/>.
+    public static async Task<long?> ClientCutoffAsync(GatehouseServer server, CreatedClient reader, string clientId)
+    {
+        long? cutoff = null;
+        var cursor = "0";
+        while (true)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{server.Issuer}/oauth/revocations?since={cursor}");
+            request.Headers.Authorization = Basic(reader);
+            using var response = await Http.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            var page = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            foreach (var entry in page.GetProperty("revocations").EnumerateArray())
+            {
+                if (entry.GetProperty("type").GetString() == "client" && entry.GetProperty("client_id").GetString() == clientId)
+                    cutoff = Math.Max(cutoff ?? 0, entry.GetProperty("revoked_before_us").GetInt64());
+            }
+            if (!page.TryGetProperty("has_more", out var more) || !more.GetBoolean()) return cutoff;
+            cursor = page.GetProperty("cursor").ToString();
+        }
+    }
+
     private static AuthenticationHeaderValue Basic(CreatedClient client) =>
         new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(Uri.EscapeDataString(client.ClientId) + ":" + Uri.EscapeDataString(client.ClientSecret))));
 }

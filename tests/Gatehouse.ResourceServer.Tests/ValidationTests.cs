@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using Gatehouse.Testing;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.ResourceServer.Tests;
 
@@ -136,6 +139,81 @@ public sealed class ValidationTests(ValidationFixture fixture) : IClassFixture<V
         Assert.Equal([fixture.Server.Issuer], document.GetProperty("authorization_servers").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["applications:write", "decisions:read"], document.GetProperty("scopes_supported").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal(["header"], document.GetProperty("bearer_methods_supported").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task ProtectedResourceMetadata_ResourceNotConfigured_NotCachedAndWarnedOnce()
+    {
+        var logs = new LogCapture();
+        await using var api = await ProtectedApi.StartAsync(fixture.Server, o => o.FollowRevocations = false,
+            services => services.AddSingleton<ILoggerProvider>(logs));
+
+        using var first = await api.GetAsync("/.well-known/oauth-protected-resource", null);
+        using var second = await api.GetAsync("/.well-known/oauth-protected-resource", null);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.True(first.Headers.CacheControl?.NoStore, $"Cache-Control: {first.Headers.CacheControl}");
+        Assert.True(second.Headers.CacheControl?.NoStore, $"Cache-Control: {second.Headers.CacheControl}");
+        Assert.Single(logs.Lines, l => l.StartsWith("Warning") && l.Contains("GatehouseBearerOptions.Resource"));
+    }
+
+    [Fact]
+    public async Task ProtectedResourceMetadata_ResourceConfigured_CacheablePublicly()
+    {
+        await using var api = await ProtectedApi.StartAsync(fixture.Server, o =>
+        {
+            o.FollowRevocations = false;
+            o.Resource = "https://api.example.test";
+        });
+
+        using var response = await api.GetAsync("/.well-known/oauth-protected-resource", null);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl?.Public, $"Cache-Control: {response.Headers.CacheControl}");
+        Assert.Equal(TimeSpan.FromHours(1), response.Headers.CacheControl?.MaxAge);
+        var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal("https://api.example.test", document.GetProperty("resource").GetString());
+    }
+
+    public static TheoryData<string> AppEventStyles => ["handlers assigned", "events replaced"];
+
+    [Theory]
+    [MemberData(nameof(AppEventStyles))]
+    public async Task AppJwtBearerEvents_SetAfterAddGatehouseBearer_RunAlongsideGatehouse(string style)
+    {
+        await using var api = await ProtectedApi.StartAsync(fixture.Server, o => o.FollowRevocations = false, services =>
+            services.Configure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, jwt =>
+            {
+                Func<TokenValidatedContext, Task> validated = context =>
+                {
+                    context.Response.Headers["X-App-Validated"] = context.Principal!.FindFirst("client_id")!.Value;
+                    return Task.CompletedTask;
+                };
+                Func<JwtBearerChallengeContext, Task> challenged = context =>
+                {
+                    context.Response.Headers["X-App-Challenged"] = "yes";
+                    return Task.CompletedTask;
+                };
+                if (style == "events replaced")
+                {
+                    jwt.Events = new JwtBearerEvents { OnTokenValidated = validated, OnChallenge = challenged };
+                }
+                else
+                {
+                    jwt.Events.OnTokenValidated = validated;
+                    jwt.Events.OnChallenge = challenged;
+                }
+            }));
+        var token = await TokenSource.MintAsync(fixture.Server, fixture.Partner);
+
+        using var accepted = await api.GetAsync("/partner/v1/decisions/dec_1", token);
+        using var anonymous = await api.GetAsync("/partner/v1/decisions/dec_1", null);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(fixture.Partner.ClientId, accepted.Headers.GetValues("X-App-Validated").Single());
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal("yes", anonymous.Headers.GetValues("X-App-Challenged").Single());
+        Assert.StartsWith("Bearer resource_metadata=", anonymous.Challenge()); // Gatehouse's challenge still answers
     }
 
     [Fact]

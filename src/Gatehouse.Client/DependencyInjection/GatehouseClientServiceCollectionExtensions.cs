@@ -13,14 +13,21 @@ public static class GatehouseClientServiceCollectionExtensions
     /// <summary>
     /// Adds a singleton <see cref="GatehouseClient"/> configured by <paramref name="configure"/>. Its discovery and
     /// token requests go through the <see cref="IHttpClientFactory"/> client named <see cref="GatehouseClient.BackchannelHttpClientName"/>.
+    /// Call it once per container; for another client or scope set, create a <see cref="GatehouseClient"/> yourself.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A <see cref="GatehouseClient"/> is already registered.</exception>
     public static GatehouseClientBuilder AddGatehouseClient(this IServiceCollection services, Action<GatehouseClientOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(configure);
+        // A second call would silently merge its options into the first client's.
+        if (services.Any(d => d.ServiceType == typeof(GatehouseClient)))
+            throw new InvalidOperationException(
+                "A GatehouseClient is already registered (AddGatehouseClient was called before): the container holds one. " +
+                "For another client or scope set, create one with new GatehouseClient(options) and keep it for the life of the app.");
         services.AddOptions<GatehouseClientOptions>().Configure(configure);
         services.AddHttpClient(GatehouseClient.BackchannelHttpClientName);
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(provider =>
+        services.AddSingleton(provider =>
         {
             var factory = provider.GetRequiredService<IHttpClientFactory>();
             return new GatehouseClient(

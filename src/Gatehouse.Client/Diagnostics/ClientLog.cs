@@ -41,4 +41,10 @@ internal static partial class ClientLog
 
     [LoggerMessage(12, LogLevel.Debug, "A cached token could not be decrypted (the client secret changed?); ignoring it.")]
     public static partial void CachedTokenUnreadable(ILogger logger);
+
+    [LoggerMessage(13, LogLevel.Warning, "{Method} {Host}{Path} answered 401 invalid_token to a token renewed for it less than 30 s ago; returning the 401 without renewing again.")]
+    public static partial void InvalidTokenAfterRenewal(ILogger logger, HttpMethod method, string host, string path);
+
+    [LoggerMessage(14, LogLevel.Warning, "Background refresh for client {ClientId} stopped: the token expired while refreshes failed ({Error}). The next call asks again.")]
+    public static partial void BackgroundRefreshStopped(ILogger logger, string clientId, string error);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics.Metrics;
 
 namespace Gatehouse.Client.Diagnostics;
@@ -6,6 +7,14 @@ namespace Gatehouse.Client.Diagnostics;
 internal sealed class ClientMetrics : IDisposable
 {
     public const string MeterName = "Gatehouse.Client";
+
+    // Tag values must stay few: a server, or a proxy in front of it, can send any error string.
+    private static readonly FrozenSet<string> KnownOutcomes = new[]
+    {
+        "success", "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
+        "invalid_scope", "invalid_target", "server_error", "temporarily_unavailable", "rate_limited",
+        "server_unreachable", "invalid_response",
+    }.ToFrozenSet(StringComparer.Ordinal);
 
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
@@ -22,7 +31,7 @@ internal sealed class ClientMetrics : IDisposable
         _ownsMeter = factory is null;
         _meter = factory?.Create(MeterName) ?? new Meter(MeterName);
         _tokenRequests = _meter.CreateCounter<long>("gatehouse.client.token.requests", "{request}",
-            "Requests sent to the token endpoint, by outcome (success or the OAuth error code).");
+            "Requests sent to the token endpoint, by outcome (success, the OAuth error code, http_NNN, or other).");
         _tokenRequestDuration = _meter.CreateHistogram<double>("gatehouse.client.token.request.duration", "s",
             "Time for one token endpoint round trip.");
         _cacheHits = _meter.CreateCounter<long>("gatehouse.client.cache.hits", "{hit}",
@@ -39,10 +48,14 @@ internal sealed class ClientMetrics : IDisposable
 
     public void TokenRequest(string outcome, TimeSpan duration)
     {
-        var tag = new KeyValuePair<string, object?>("outcome", outcome);
+        var bounded = KnownOutcomes.Contains(outcome) || IsHttpStatus(outcome) ? outcome : "other";
+        var tag = new KeyValuePair<string, object?>("outcome", bounded);
         _tokenRequests.Add(1, tag);
         _tokenRequestDuration.Record(duration.TotalSeconds, tag);
     }
+
+    // TokenEndpointClient's own "http_" + status for an error without a code: bounded by the status codes.
+    private static bool IsHttpStatus(string outcome) => outcome.Length == 8 && outcome.StartsWith("http_", StringComparison.Ordinal);
 
     public void CacheHit(string tier) => _cacheHits.Add(1, new KeyValuePair<string, object?>("tier", tier));
     public void CacheMiss() => _cacheMisses.Add(1);

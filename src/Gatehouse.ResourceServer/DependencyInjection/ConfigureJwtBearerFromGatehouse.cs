@@ -8,7 +8,7 @@ namespace Gatehouse.ResourceServer;
 
 /// Turns a scheme's GatehouseBearerOptions into JwtBearerOptions: the RFC 9068 profile of a JWT access token.
 internal sealed class ConfigureJwtBearerFromGatehouse(GatehouseSchemeNames names, IServiceProvider services)
-    : IConfigureNamedOptions<JwtBearerOptions>
+    : IConfigureNamedOptions<JwtBearerOptions>, IPostConfigureOptions<JwtBearerOptions>
 {
     // RFC 9068 §4: ES256 is what Gatehouse signs with; RS256 is the algorithm every RFC 9068 server must support.
     private static readonly string[] Algorithms = [SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.RsaSha256];
@@ -41,11 +41,19 @@ internal sealed class ConfigureJwtBearerFromGatehouse(GatehouseSchemeNames names
             RoleClaimType = "role",
             AuthenticationType = name,
         };
-        jwt.Events = new GatehouseBearerEvents(scheme);
         if (scheme.Introspection is { } introspection)
         {
             jwt.TokenHandlers.Clear();
             jwt.TokenHandlers.Add(introspection);
         }
+    }
+
+    // After every Configure, whichever order the app's ran in: the events it set up (handlers assigned to
+    // Events, its own Events, or an EventsType) are wrapped, not replaced, and still run.
+    public void PostConfigure(string? name, JwtBearerOptions jwt)
+    {
+        if (name is null || !names.Contains(name)) return;
+        jwt.Events = new GatehouseBearerEvents(services.GetRequiredKeyedService<GatehouseScheme>(name), jwt.Events ?? new JwtBearerEvents(), jwt.EventsType);
+        jwt.EventsType = null;
     }
 }

@@ -54,7 +54,9 @@ public static class GatehouseBearerExtensions
         services.AddSingleton(names);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(provider => new ResourceServerMetrics(provider.GetService<IMeterFactory>()));
-        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, ConfigureJwtBearerFromGatehouse>();
+        services.AddSingleton<ConfigureJwtBearerFromGatehouse>();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>>(provider => provider.GetRequiredService<ConfigureJwtBearerFromGatehouse>());
+        services.AddSingleton<IPostConfigureOptions<JwtBearerOptions>>(provider => provider.GetRequiredService<ConfigureJwtBearerFromGatehouse>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IAuthorizationHandler, ScopeAuthorizationHandler>());
         services.AddSingleton<IStartupFilter, ProtectedResourceMetadataStartupFilter>();
         services.AddAuthorization();

@@ -34,4 +34,7 @@ internal static partial class ResourceServerLog
 
     [LoggerMessage(10, LogLevel.Warning, "Introspection at {Endpoint} failed ({Reason}).")]
     public static partial void IntrospectionFailed(ILogger logger, string endpoint, string reason);
+
+    [LoggerMessage(11, LogLevel.Warning, "GatehouseBearerOptions.Resource is not set for scheme {Scheme}: the protected-resource metadata and challenges name each request's Host, and the metadata is sent with Cache-Control: no-store. Set Resource to this API's public URL.")]
+    public static partial void ResourceNotConfigured(ILogger logger, string scheme);
 }

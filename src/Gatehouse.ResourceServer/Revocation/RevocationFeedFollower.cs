@@ -25,15 +25,15 @@ internal sealed class RevocationFeedFollower(GatehouseScheme scheme) : Backgroun
         }
         var credentials = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
             WebUtility.UrlEncode(options.ClientId) + ":" + WebUtility.UrlEncode(options.ClientSecret)))); // RFC 6749 §2.3.1
+        var url = $"{options.NormalizedAuthority}/oauth/revocations";
         var cursor = "0";
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             TimeSpan delay;
-            var url = $"{options.NormalizedAuthority}/oauth/revocations?since={Uri.EscapeDataString(cursor)}";
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                using var request = new HttpRequestMessage(HttpMethod.Get, $"{url}?since={Uri.EscapeDataString(cursor)}");
                 request.Headers.Authorization = credentials;
                 using var response = await scheme.Backchannel.SendAsync(request, stoppingToken);
                 if (response.IsSuccessStatusCode)
@@ -53,8 +53,10 @@ internal sealed class RevocationFeedFollower(GatehouseScheme scheme) : Backgroun
                     scheme.Metrics.FeedPoll("http_" + (int)response.StatusCode);
                     delay = response.StatusCode switch
                     {
+                        // Honoured up to the longest failure back-off: waiting out an hour-long Retry-After would
+                        // leave revoked tokens accepted for that hour.
                         HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable =>
-                            response.Headers.RetryAfter?.Delta ?? Backoff(++failures, options.RevocationPollInterval),
+                            Min(response.Headers.RetryAfter?.Delta ?? Backoff(++failures, options.RevocationPollInterval), MaxFailureBackoff),
                         // No feed on this server, or our credentials are wrong: nothing changes soon.
                         HttpStatusCode.NotFound or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden => UnavailableRetry,
                         _ => Backoff(++failures, options.RevocationPollInterval),
@@ -64,17 +66,18 @@ internal sealed class RevocationFeedFollower(GatehouseScheme scheme) : Backgroun
                     scheme.Revocations.MarkSynced();
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or JsonException or KeyNotFoundException or InvalidOperationException
-                                          || (e is TaskCanceledException && !stoppingToken.IsCancellationRequested))
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Whatever a page holds costs a retry, never the loop: a faulted BackgroundService stops
+                // following revocations for good (and by default stops the host).
                 scheme.Metrics.FeedPoll("failure");
                 delay = Backoff(++failures, options.RevocationPollInterval);
                 ResourceServerLog.RevocationFeedFailed(scheme.Logger, url, e.GetType().Name + ": " + e.Message, delay);
                 scheme.Revocations.MarkSynced();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
             }
             try
             {
@@ -86,6 +89,8 @@ internal sealed class RevocationFeedFollower(GatehouseScheme scheme) : Backgroun
             }
         }
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static TimeSpan Backoff(int failures, TimeSpan interval) =>
         TimeSpan.FromTicks(Math.Min(interval.Ticks * (1L << Math.Min(failures, 10)), MaxFailureBackoff.Ticks));

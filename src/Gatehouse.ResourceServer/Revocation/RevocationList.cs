@@ -2,10 +2,13 @@ using System.Collections.Frozen;
 
 namespace Gatehouse.ResourceServer.Revocation;
 
-/// What the revocation feed has said so far: revoked token ids (until they expire) and per-client cut-offs.
+/// What the revocation feed has said so far: revoked token ids (until they expire, plus ClockSkew) and per-client cut-offs.
 /// Read on every request without locks; replaced as a whole by the single feed follower.
-internal sealed class RevocationList(TimeProvider time)
+internal sealed class RevocationList(TimeProvider time, TimeSpan clockSkew)
 {
+    // JwtBearer accepts a token until exp + ClockSkew, so its revocation has to be remembered that long too.
+    private readonly long _keepAfterExpSeconds = (long)Math.Ceiling(clockSkew.TotalSeconds);
+
     private sealed record Snapshot(FrozenDictionary<string, long> TokenExpiries, FrozenDictionary<string, long> ClientCutoffs)
     {
         public static readonly Snapshot Empty = new(FrozenDictionary<string, long>.Empty, FrozenDictionary<string, long>.Empty);
@@ -37,15 +40,15 @@ internal sealed class RevocationList(TimeProvider time)
 
     public void Apply(IReadOnlyCollection<RevocationEntry> entries)
     {
-        var now = time.GetUtcNow().ToUnixTimeSeconds();
+        var oldestKept = time.GetUtcNow().ToUnixTimeSeconds() - _keepAfterExpSeconds;
         var current = _snapshot;
-        var tokens = current.TokenExpiries.Where(t => t.Value >= now).ToDictionary(StringComparer.Ordinal);
+        var tokens = current.TokenExpiries.Where(t => t.Value >= oldestKept).ToDictionary(StringComparer.Ordinal);
         var clients = current.ClientCutoffs.ToDictionary(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             switch (entry)
             {
-                case RevocationEntry.Token token when token.ExpiresAt >= now:
+                case RevocationEntry.Token token when token.ExpiresAt >= oldestKept:
                     tokens[token.Jti] = token.ExpiresAt;
                     break;
                 case RevocationEntry.Client client:

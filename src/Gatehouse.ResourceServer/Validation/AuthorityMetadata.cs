@@ -13,6 +13,10 @@ internal sealed class AuthorityMetadata : IConfigurationManager<OpenIdConnectCon
 {
     private sealed record Snapshot(Task<OpenIdConnectConfiguration> Configuration, FrozenSet<string> KeyIds, DateTimeOffset RefreshAt);
 
+    // Until the metadata first loads, a failed fetch is not retried for this long: requests get 503 meanwhile
+    // instead of each one sending the authority another fetch while it is down.
+    private static readonly TimeSpan FirstFetchRetryDelay = TimeSpan.FromSeconds(5);
+
     private readonly GatehouseBearerOptions _options;
     private readonly HttpClient _http;
     private readonly TimeProvider _time;
@@ -23,6 +27,7 @@ internal sealed class AuthorityMetadata : IConfigurationManager<OpenIdConnectCon
     private volatile Snapshot? _current;
     private Task<Snapshot?>? _fetch;
     private DateTimeOffset _lastUnknownKeyRefresh = DateTimeOffset.MinValue;
+    private DateTimeOffset _firstFetchRetryAt = DateTimeOffset.MinValue;
 
     public AuthorityMetadata(GatehouseBearerOptions options, HttpClient http, TimeProvider time, ILogger logger, ResourceServerMetrics metrics)
     {
@@ -42,6 +47,8 @@ internal sealed class AuthorityMetadata : IConfigurationManager<OpenIdConnectCon
         return current.Configuration;
     }
 
+    public bool IsLoaded => _current is not null;
+
     public bool KnowsKey(string keyId) => _current?.KeyIds.Contains(keyId) == true;
 
     /// Waits for a refresh when <paramref name="keyId"/> is unknown and the rate limit allows one.
@@ -60,12 +67,15 @@ internal sealed class AuthorityMetadata : IConfigurationManager<OpenIdConnectCon
     /// JwtBearer calls this when no key matched; our own check has usually refreshed already.
     public void RequestRefresh() => StartFetch("unknown_kid", rateLimited: true);
 
+    /// Throws MetadataUnavailableException when the fetch fails, now or less than 5 s ago.
     private async Task<OpenIdConnectConfiguration> FirstFetchAsync(CancellationToken ct)
     {
-        var fetch = StartFetch("initial", rateLimited: false)!;
-        var snapshot = await fetch.WaitAsync(ct);
-        return await (snapshot ?? _current ?? throw new InvalidOperationException(
-            $"The metadata of {_authority} could not be loaded, so no token can be validated yet.")).Configuration;
+        DateTimeOffset retryAt;
+        lock (_gate) retryAt = _firstFetchRetryAt;
+        var now = _time.GetUtcNow();
+        if (now < retryAt) throw new MetadataUnavailableException(_authority, retryAt - now);
+        var snapshot = await StartFetch("initial", rateLimited: false)!.WaitAsync(ct);
+        return await (snapshot ?? _current ?? throw new MetadataUnavailableException(_authority, FirstFetchRetryDelay)).Configuration;
     }
 
     private Task<Snapshot?>? StartFetch(string reason, bool rateLimited, string? keyId = null)
@@ -109,6 +119,7 @@ internal sealed class AuthorityMetadata : IConfigurationManager<OpenIdConnectCon
             if (previous is null)
             {
                 ResourceServerLog.MetadataFailed(_logger, _authority, e);
+                lock (_gate) _firstFetchRetryAt = _time.GetUtcNow() + FirstFetchRetryDelay;
                 return null;
             }
             // Keep the old keys, and try again in a minute rather than on every request.

@@ -21,12 +21,13 @@ internal static class BearerChallenges
         WriteAsync(context, StatusCodes.Status403Forbidden, options, "insufficient_scope",
             $"This request needs the scope '{scope}'.", scope);
 
-    /// Introspection could not reach the authority: that says nothing about the token, so not a 401.
-    public static async Task UnavailableAsync(HttpContext context, IntrospectionUnavailableException failure)
+    /// The authority could not be reached (for introspection, or for its keys): that says nothing about the token, so not a 401.
+    public static async Task UnavailableAsync(HttpContext context, TimeSpan? retryAfter)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        response.Headers.RetryAfter = ((int)Math.Ceiling((failure.RetryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seconds = Math.Max(1, (int)Math.Ceiling((retryAfter ?? TimeSpan.FromSeconds(5)).TotalSeconds));
+        response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers.CacheControl = "no-store";
         await response.WriteAsJsonAsync(new ErrorBody("temporarily_unavailable", "The authorization server could not be reached to validate the token."));
     }

@@ -8,7 +8,15 @@ public sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandle
 {
     public sealed record Exchange(HttpMethod Method, string Path, HttpStatusCode Status, TimeSpan? RetryAfter, DateTimeOffset SentAt);
 
+    private int _attempts;
+
     public ConcurrentQueue<Exchange> Exchanges { get; } = new();
+
+    /// Every request sent, including those that never got an answer.
+    public int Attempts => Volatile.Read(ref _attempts);
+
+    /// While true, every request fails as if the server could not be reached.
+    public bool Unreachable { get; set; }
 
     public int Count(string path) => Exchanges.Count(e => e.Path == path);
 
@@ -16,6 +24,8 @@ public sealed class RecordingHandler() : DelegatingHandler(new SocketsHttpHandle
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _attempts);
+        if (Unreachable) throw new HttpRequestException("Connection refused (the test switched the server off).");
         var sentAt = DateTimeOffset.UtcNow;
         var response = await base.SendAsync(request, cancellationToken);
         Exchanges.Enqueue(new Exchange(request.Method, request.RequestUri!.AbsolutePath, response.StatusCode, response.Headers.RetryAfter?.Delta, sentAt));
