@@ -5,8 +5,7 @@ using StackExchange.Redis;
 
 namespace Gatehouse.Server.RateLimiting;
 
-/// The per-client limit counted across all nodes: one Redis counter per client per wall-clock second,
-/// incremented and given its expiry in one round trip. When Redis is unreachable each node falls back
+/// The per-client limit counted across all nodes: one Redis counter per client per wall-clock second. When Redis is unreachable each node falls back
 /// to its own limiter, so the fleet allows at most (nodes × limit) until Redis returns.
 internal sealed partial class RedisTokenRateLimiter(
     RedisConnection redis,
@@ -15,9 +14,6 @@ internal sealed partial class RedisTokenRateLimiter(
     IOptions<GatehouseOptions> options,
     ILogger<RedisTokenRateLimiter> logger) : ITokenRateLimiter
 {
-    private static readonly LuaScript CountScript = LuaScript.Prepare(
-        "local n = redis.call('INCR', @key) if n == 1 then redis.call('PEXPIRE', @key, 2000) end return n");
-
     private readonly int _defaultLimit = options.Value.RateLimits.TokenRequestsPerSecond;
     private long _lastWarningSecond;
 
@@ -30,8 +26,12 @@ internal sealed partial class RedisTokenRateLimiter(
             var connection = await redis.GetAsync();
             // While disconnected, do not queue behind a reconnect: decide locally at once.
             if (!connection.IsConnected) return await Fallback(client, second, "NotConnected");
-            var count = (long)await connection.GetDatabase().ScriptEvaluateAsync(CountScript,
-                new { key = (RedisKey)$"gatehouse:rl:{client.ClientId}:{second}" });
+            var database = connection.GetDatabase();
+            RedisKey key = $"gatehouse:rl:{client.ClientId}:{second}";
+            // One plain INCR per request (cheaper for Redis than a script); the first of the second also gives the
+            // counter its expiry, without waiting for the answer.
+            var count = await database.StringIncrementAsync(key);
+            if (count == 1) database.KeyExpire(key, TimeSpan.FromSeconds(2), CommandFlags.FireAndForget);
             return count <= limit ? 0 : 1;
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
