@@ -23,9 +23,14 @@ public sealed class RetryAfterTests(RetryAfterFixture fixture) : IClassFixture<R
 {
     private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(50);
 
+    /// The throttled client allows one token a second, shared by every test here: start each in a window of its
+    /// own (a second, plus the server limiter's 100 ms replenishment tick and some slack).
+    private static Task FreshWindowAsync() => Task.Delay(TimeSpan.FromMilliseconds(1300));
+
     [Fact]
     public async Task TokenEndpoint_429WithRetryAfter_WaitsThatLongThenSucceeds()
     {
+        await FreshWindowAsync();
         var recorder = new RecordingHandler();
         using var decisions = ClientFactory.Create(fixture.Server, fixture.Throttled, recorder, ["decisions:read"]);
         using var applications = ClientFactory.Create(fixture.Server, fixture.Throttled, recorder, ["applications:read"]);
@@ -44,7 +49,7 @@ public sealed class RetryAfterTests(RetryAfterFixture fixture) : IClassFixture<R
     [Fact]
     public async Task TokenEndpoint_RetryAfterLongerThanAllowed_FailsAtOnceWithRetryAfter()
     {
-        await Task.Delay(1100); // a fresh one-second window for the throttled client
+        await FreshWindowAsync();
         var recorder = new RecordingHandler();
         using var first = ClientFactory.Create(fixture.Server, fixture.Throttled, recorder, ["identity:read"]);
         using var impatient = ClientFactory.Create(fixture.Server, fixture.Throttled, recorder, ["accounts:read"],
@@ -62,7 +67,7 @@ public sealed class RetryAfterTests(RetryAfterFixture fixture) : IClassFixture<R
     [Fact]
     public async Task TokenEndpoint_RetryAfterLongerThanAllowed_NextCallFailsFastWithoutRequest()
     {
-        await Task.Delay(1100); // a fresh one-second window for the throttled client
+        await FreshWindowAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow); // frozen: the Retry-After cannot run out during the test
         var recorder = new RecordingHandler();
         using var first = ClientFactory.Create(fixture.Server, fixture.Throttled, new RecordingHandler(), ["identity:read"]);
