@@ -20,31 +20,6 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
 
     Task<CliResult> Cli(params string[] args) => GatehouseCli.RunAsync(fixture.DataDirectory, args);
 
-    static JsonElement ParseSingleJson(CliResult result, JsonValueKind kind)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        JsonElement json;
-        try
-        {
-            // JsonDocument.Parse refuses trailing content, so this also proves there is exactly one value.
-            using var document = JsonDocument.Parse(result.Stdout);
-            json = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new Xunit.Sdk.XunitException($"stdout is not exactly one JSON value ({e.Message}).\n{result}");
-        }
-        Assert.Equal(kind, json.ValueKind);
-        return json;
-    }
-
-    static void AssertOneLineError(CliResult result)
-    {
-        Assert.True(result.ExitCode != 0, $"Expected a non-zero exit code.\n{result}");
-        var stderr = result.Stderr.TrimEnd('\r', '\n');
-        Assert.True(stderr.Length > 0 && !stderr.Contains('\n'), $"Expected exactly one line on stderr.\n{result}");
-    }
-
     Task<OAuthResponse> TryTokenAsync(CreatedClient client) => fixture.OAuth.RequestTokenBasicAsync(client);
 
     [Fact]
@@ -52,7 +27,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
     {
         var result = await Cli("clients", "create", "--name", "cli-create-defaults", "--json");
 
-        var json = ParseSingleJson(result, JsonValueKind.Object);
+        var json = CliAssert.SingleJson(result, JsonValueKind.Object);
         Assert.StartsWith("cc_client_", OAuthAssert.StringProperty(json, "client_id"));
         Assert.StartsWith("cc_secret_sandbox_", OAuthAssert.StringProperty(json, "client_secret"));
         OAuthAssert.StringProperty(json, "secret_id");
@@ -76,7 +51,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
         Assert.Equal(["internal/v1", "partner/v1"], created.Audiences.Order());
         Assert.Equal(7, created.RateLimit);
 
-        var shown = ParseSingleJson(await Cli("clients", "show", created.ClientId, "--json"), JsonValueKind.Object);
+        var shown = CliAssert.SingleJson(await Cli("clients", "show", created.ClientId, "--json"), JsonValueKind.Object);
         OAuthAssert.SameScopes("decisions:read payments:read", OAuthAssert.StringProperty(shown, "scope"));
         Assert.Equal(["internal/v1", "partner/v1"], OAuthAssert.StringArray(shown, "audiences").Order());
         Assert.Equal(7, OAuthAssert.NumberProperty(shown, "rate_limit"));
@@ -89,7 +64,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
 
         var result = await Cli("clients", "list", "--json");
 
-        var list = ParseSingleJson(result, JsonValueKind.Array);
+        var list = CliAssert.SingleJson(result, JsonValueKind.Array);
         var ids = list.EnumerateArray().Select(c => OAuthAssert.StringProperty(c, "client_id")).ToList();
         Assert.Contains(created.ClientId, ids);
         Assert.Contains(fixture.Existing.ClientId, ids);
@@ -107,7 +82,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
 
         var result = await Cli("clients", "show", created.ClientId, "--json");
 
-        var json = ParseSingleJson(result, JsonValueKind.Object);
+        var json = CliAssert.SingleJson(result, JsonValueKind.Object);
         Assert.Equal(created.ClientId, OAuthAssert.StringProperty(json, "client_id"));
         Assert.Equal("cli-show", OAuthAssert.StringProperty(json, "name"));
         var secret = Assert.Single(OAuthAssert.Property(json, "secrets").EnumerateArray());
@@ -127,9 +102,9 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
         var deleted = await Cli("clients", "delete", created.ClientId);
 
         Assert.True(deleted.ExitCode == 0, deleted.ToString());
-        var list = ParseSingleJson(await Cli("clients", "list", "--json"), JsonValueKind.Array);
+        var list = CliAssert.SingleJson(await Cli("clients", "list", "--json"), JsonValueKind.Array);
         Assert.DoesNotContain(list.EnumerateArray(), c => c.GetProperty("client_id").GetString() == created.ClientId);
-        AssertOneLineError(await Cli("clients", "show", created.ClientId, "--json"));
+        CliAssert.OneLineError(await Cli("clients", "show", created.ClientId, "--json"));
     }
 
     public static TheoryData<string, string[]> BadArguments => new()
@@ -154,7 +129,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
 
         var result = await Cli(args);
 
-        AssertOneLineError(result);
+        CliAssert.OneLineError(result);
         var after = await Cli("clients", "list", "--json");
         Assert.True(before.Stdout == after.Stdout, $"{scenario}: clients list changed.\nbefore:\n{before.Stdout}\nafter:\n{after.Stdout}");
     }

@@ -33,31 +33,6 @@ public sealed class ManagementCliTests(ManagementCliFixture fixture) : IClassFix
 
     Task<CliResult> Cli(params string[] args) => GatehouseCli.RunAsync(fixture.DataDirectory, args);
 
-    static JsonElement SingleJson(CliResult result, JsonValueKind kind)
-    {
-        Assert.True(result.ExitCode == 0, result.ToString());
-        JsonElement json;
-        try
-        {
-            using var document = JsonDocument.Parse(result.Stdout);
-            json = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new Xunit.Sdk.XunitException($"stdout is not exactly one JSON value ({e.Message}).\n{result}");
-        }
-        Assert.Equal(kind, json.ValueKind);
-        return json;
-    }
-
-    static void AssertOneLineError(CliResult result)
-    {
-        Assert.True(result.ExitCode != 0, $"Expected a non-zero exit code.\n{result}");
-        var stderr = result.Stderr.TrimEnd('\r', '\n');
-        Assert.True(stderr.Length > 0 && !stderr.Contains('\n'), $"Expected exactly one line on stderr.\n{result}");
-        Assert.DoesNotContain("cc_secret_", result.Stdout + result.Stderr);
-    }
-
     async Task<string> SecretsSnapshotAsync(string clientId) =>
         string.Join('\n', (await Api.ListSecretsAsync(clientId)).Select(s =>
             $"{s.GetProperty("secret_id")} {s.GetProperty("created_at")} {s.GetProperty("revoked_at")}"));
@@ -69,7 +44,7 @@ public sealed class ManagementCliTests(ManagementCliFixture fixture) : IClassFix
 
         var result = await Cli("secrets", "add", client.ClientId, "--json");
 
-        var json = SingleJson(result, JsonValueKind.Object);
+        var json = CliAssert.SingleJson(result, JsonValueKind.Object);
         ManagementAssert.ExactProperties(json, "secret_id", "client_secret", "created_at");
         var added = client with
         {
@@ -88,7 +63,7 @@ public sealed class ManagementCliTests(ManagementCliFixture fixture) : IClassFix
     {
         var result = await Cli("secrets", "list", fixture.Full.ClientId, "--json");
 
-        var rows = SingleJson(result, JsonValueKind.Array).EnumerateArray().ToArray();
+        var rows = CliAssert.SingleJson(result, JsonValueKind.Array).EnumerateArray().ToArray();
         Assert.Equal(2, rows.Length);
         foreach (var row in rows) ManagementAssert.ExactProperties(row, "secret_id", "created_at", "last_used_at", "revoked_at");
         Assert.Equal(new[] { fixture.Full.SecretId, fixture.FullSecondSecretId }.Order(),
@@ -128,7 +103,7 @@ public sealed class ManagementCliTests(ManagementCliFixture fixture) : IClassFix
 
         var result = await Cli("tokens", "revoke-all", client.ClientId, "--json");
 
-        var json = SingleJson(result, JsonValueKind.Object);
+        var json = CliAssert.SingleJson(result, JsonValueKind.Object);
         ManagementAssert.ExactProperties(json, "client_id", "revoked_before", "revoked_before_us");
         Assert.Equal(client.ClientId, json.GetProperty("client_id").GetString());
         var cutOff = OAuthAssert.NumberProperty(json, "revoked_before_us");
@@ -170,7 +145,7 @@ public sealed class ManagementCliTests(ManagementCliFixture fixture) : IClassFix
 
         var result = await Cli(args);
 
-        AssertOneLineError(result);
+        CliAssert.OneLineError(result);
         Assert.Equal(auditBefore, (await Api.AuditAsync()).Count);
         Assert.Equal(fullBefore, await SecretsSnapshotAsync(fixture.Full.ClientId));
         Assert.Equal(otherBefore, await SecretsSnapshotAsync(fixture.Other.ClientId));
