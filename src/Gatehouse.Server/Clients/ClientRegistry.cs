@@ -10,8 +10,6 @@ internal sealed class ClientRegistry
 
     public bool TryGet(string clientId, [NotNullWhen(true)] out Client? client) => _clients.TryGetValue(clientId, out client);
 
-    public int Count => _clients.Count;
-
     public void Set(Client client) => _clients[client.ClientId] = client;
 
     public void Remove(string clientId) => _clients.TryRemove(clientId, out _);

@@ -11,8 +11,6 @@ internal sealed class RevocationList(TimeProvider clock)
 
     public void Add(string jti, DateTimeOffset expiresAt) => _revoked[jti] = expiresAt;
 
-    public int Count => _revoked.Count;
-
     /// A revoked token that has expired is inactive anyway: forget it.
     public void PruneExpired()
     {
