@@ -104,3 +104,12 @@ internal sealed record Change(long Sequence, string Kind, string Id)
     public const string Key = "key";
     public const string Revocation = "revocation";
 }
+
+/// People (SPEC 8). Every write appends to the audit log in the same transaction.
+internal interface IUserStore
+{
+    Task<Users.User?> FindAsync(string sub, CancellationToken ct);
+
+    /// Case-insensitive (User.EmailKey).
+    Task<Users.User?> FindByEmailAsync(string email, CancellationToken ct);
+}

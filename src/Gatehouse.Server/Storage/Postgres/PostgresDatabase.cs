@@ -16,7 +16,7 @@ internal sealed class PostgresDatabase : RelationalDatabase, IDisposable, IAsync
 
     public NpgsqlDataSource DataSource { get; }
 
-    public static int LatestVersion => Migrations[^1].Version;
+    public static int LatestVersion => Migrations.Latest;
 
     /// Fail fast when the database is unreachable (the caller answers 503) instead of hanging on
     /// Npgsql's 15 s connect and 30 s command defaults. Settings the operator gave win.
@@ -73,10 +73,10 @@ internal sealed class PostgresDatabase : RelationalDatabase, IDisposable, IAsync
             var current = Convert.ToInt32(await RunAsync("SELECT COALESCE(MAX(version), 0) FROM schema_version"));
             if (current > LatestVersion)
                 throw new InvalidOperationException($"The database schema ({current}) is newer than this Gatehouse ({LatestVersion}).");
-            foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
+            foreach (var migration in Migrations.All.Where(m => m.Version > current))
             {
-                await RunAsync(sql);
-                await RunAsync($"INSERT INTO schema_version(version) VALUES ({version})");
+                await RunAsync(migration.Postgres);
+                await RunAsync($"INSERT INTO schema_version(version) VALUES ({migration.Version})");
             }
             await transaction.CommitAsync(ct);
             _migrated = true;
@@ -91,68 +91,6 @@ internal sealed class PostgresDatabase : RelationalDatabase, IDisposable, IAsync
         }
         finally { _migrating.Release(); }
     }
-
-    /// The SQLite schema's meaning in PostgreSQL types. Append new versions; never edit a released one.
-    private static readonly (int Version, string Sql)[] Migrations =
-    [
-        (1, """
-            CREATE TABLE clients (
-                client_id     text PRIMARY KEY,
-                name          text NOT NULL,
-                scopes        text NOT NULL,
-                audiences     text NOT NULL,
-                grant_types   text NOT NULL,
-                redirect_uris text NOT NULL,
-                auth_method   text NOT NULL,
-                rate_limit    integer,
-                tokens_revoked_before_us bigint,
-                created_at    timestamptz NOT NULL,
-                updated_at    timestamptz);
-            CREATE TABLE client_secrets (
-                secret_id    text PRIMARY KEY,
-                client_id    text NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
-                hash         bytea NOT NULL,
-                created_at   timestamptz NOT NULL,
-                last_used_at timestamptz,
-                revoked_at   timestamptz);
-            CREATE INDEX client_secrets_by_client ON client_secrets(client_id);
-            CREATE TABLE signing_keys (
-                kid          text PRIMARY KEY,
-                alg          text NOT NULL,
-                private_key  bytea NOT NULL,
-                created_at   timestamptz NOT NULL,
-                activates_at timestamptz NOT NULL,
-                revoked_at   timestamptz);
-            -- Single tokens (jti) and client-wide cut-offs, in feed order; a row goes once expires_at passes.
-            CREATE TABLE revocations (
-                sequence          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                client_id         text NOT NULL,
-                jti               text UNIQUE,
-                revoked_before_us bigint,
-                expires_at        timestamptz NOT NULL,
-                revoked_at        timestamptz NOT NULL);
-            CREATE INDEX revocations_by_expiry ON revocations(expires_at);
-            CREATE TABLE audit_log (
-                id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                at             timestamptz NOT NULL,
-                actor          text NOT NULL,
-                action         text NOT NULL,
-                target         text NOT NULL,
-                source_address text,
-                details        text);
-            CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
-            CREATE TRIGGER audit_log_no_update_or_delete BEFORE UPDATE OR DELETE ON audit_log
-                FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
-            CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
-                FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
-            CREATE TABLE changes (
-                sequence bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                kind     text NOT NULL,
-                id       text NOT NULL,
-                at       timestamptz NOT NULL);
-            """),
-    ];
 
     public void Dispose() => DataSource.Dispose();
 

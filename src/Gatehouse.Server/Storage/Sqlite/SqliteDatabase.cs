@@ -9,7 +9,6 @@ namespace Gatehouse.Server.Storage.Sqlite;
 internal sealed class SqliteDatabase : RelationalDatabase
 {
     public const string FileName = "gatehouse.db";
-    private const int SchemaVersion = 1;
 
     public SqliteDatabase(string dataDirectory)
     {
@@ -58,6 +57,8 @@ internal sealed class SqliteDatabase : RelationalDatabase
         return connection;
     }
 
+    /// Applies the pending versions of Migrations.All in one immediate transaction, so a server and a CLI
+    /// opening the same file at once never both migrate. PRAGMA user_version holds the version.
     private void Migrate()
     {
         using var connection = new SqliteConnection(ConnectionString);
@@ -67,74 +68,19 @@ internal sealed class SqliteDatabase : RelationalDatabase
             wal.CommandText = "PRAGMA busy_timeout=30000; PRAGMA journal_mode=WAL;";
             wal.ExecuteNonQuery();
         }
-        using var transaction = connection.BeginTransaction(System.Data.IsolationLevel.Serializable);
+        using var transaction = connection.BeginTransaction(deferred: false);
         using var version = connection.CreateCommand();
         version.Transaction = transaction;
         version.CommandText = "PRAGMA user_version;";
         var current = Convert.ToInt32(version.ExecuteScalar());
-        if (current > SchemaVersion)
-            throw new InvalidOperationException($"The database schema ({current}) is newer than this Gatehouse ({SchemaVersion}).");
-        if (current < 1)
+        if (current > Migrations.Latest)
+            throw new InvalidOperationException($"The database schema ({current}) is newer than this Gatehouse ({Migrations.Latest}).");
+        foreach (var migration in Migrations.All.Where(m => m.Version > current))
         {
-            using var create = connection.CreateCommand();
-            create.Transaction = transaction;
-            create.CommandText = """
-                CREATE TABLE clients (
-                    client_id     TEXT PRIMARY KEY,
-                    name          TEXT NOT NULL,
-                    scopes        TEXT NOT NULL,
-                    audiences     TEXT NOT NULL,
-                    grant_types   TEXT NOT NULL,
-                    redirect_uris TEXT NOT NULL,
-                    auth_method   TEXT NOT NULL,
-                    rate_limit    INTEGER,
-                    tokens_revoked_before_us INTEGER,
-                    created_at    INTEGER NOT NULL,
-                    updated_at    INTEGER);
-                CREATE TABLE client_secrets (
-                    secret_id    TEXT PRIMARY KEY,
-                    client_id    TEXT NOT NULL REFERENCES clients(client_id) ON DELETE CASCADE,
-                    hash         BLOB NOT NULL,
-                    created_at   INTEGER NOT NULL,
-                    last_used_at INTEGER,
-                    revoked_at   INTEGER);
-                CREATE INDEX client_secrets_by_client ON client_secrets(client_id);
-                CREATE TABLE signing_keys (
-                    kid          TEXT PRIMARY KEY,
-                    alg          TEXT NOT NULL,
-                    private_key  BLOB NOT NULL,
-                    created_at   INTEGER NOT NULL,
-                    activates_at INTEGER NOT NULL,
-                    revoked_at   INTEGER);
-                -- Single tokens (jti) and client-wide cut-offs, in feed order; a row goes once expires_at passes.
-                CREATE TABLE revocations (
-                    sequence          INTEGER PRIMARY KEY AUTOINCREMENT,
-                    client_id         TEXT NOT NULL,
-                    jti               TEXT UNIQUE,
-                    revoked_before_us INTEGER,
-                    expires_at        INTEGER NOT NULL,
-                    revoked_at        INTEGER NOT NULL);
-                CREATE INDEX revocations_by_expiry ON revocations(expires_at);
-                CREATE TABLE audit_log (
-                    id             INTEGER PRIMARY KEY AUTOINCREMENT,
-                    at             INTEGER NOT NULL,
-                    actor          TEXT NOT NULL,
-                    action         TEXT NOT NULL,
-                    target         TEXT NOT NULL,
-                    source_address TEXT,
-                    details        TEXT);
-                CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                    BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
-                CREATE TABLE changes (
-                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
-                    kind     TEXT NOT NULL,
-                    id       TEXT NOT NULL,
-                    at       INTEGER NOT NULL);
-                PRAGMA user_version = 1;
-                """;
-            create.ExecuteNonQuery();
+            using var step = connection.CreateCommand();
+            step.Transaction = transaction;
+            step.CommandText = migration.Sqlite + $"\nPRAGMA user_version = {migration.Version};";
+            step.ExecuteNonQuery();
         }
         transaction.Commit();
     }
