@@ -26,7 +26,7 @@ internal sealed class GatehouseOptions
     public string Scopes { get; set; } = string.Join(' ', DefaultScopes);
 
     /// Space-separated audiences a client may be provisioned for.
-    public string Audiences { get; set; } = "partner/v1 internal/v1";
+    public string Audiences { get; set; } = "partner/v1 internal/v1 public/v1";
 
     public string DefaultAudience { get; set; } = "partner/v1";
 
@@ -38,17 +38,21 @@ internal sealed class GatehouseOptions
     public SyncOptions Sync { get; set; } = new();
     public StorageOptions Storage { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
+    public SignInOptions SignIn { get; set; } = new();
 
     /// Seed 002's scope catalogue, the OIDC scopes, and the operator scope of the management API.
     public static readonly string[] DefaultScopes =
     [
         "applications:write", "applications:read", "decisions:read", "payments:write", "payments:read",
         "identity:read", "accounts:read", "accounts:write", "webhooks:manage", "partner:manage",
-        "openid", "profile", "email", "clients:manage",
+        "openid", "profile", "email", "companies", "offline_access", "clients:manage",
     ];
 
     /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scope.
-    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "clients:manage"];
+    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "companies", "offline_access", "clients:manage"];
+
+    /// Where sign-in access tokens go unless the request names a provisioned audience (SPEC 8).
+    public const string PublicAudience = "public/v1";
 
     public IReadOnlyList<string> ScopeList => Split(Scopes);
     public IReadOnlyList<string> AudienceList => Split(Audiences);
@@ -108,4 +112,19 @@ internal sealed class StorageOptions
 
     /// Npgsql connection string, required for postgres. Unless it says otherwise: Timeout=3, Command Timeout=5.
     public string? ConnectionString { get; set; }
+}
+
+internal sealed class SignInOptions
+{
+    /// How long a sign-in session lasts before the person signs in again.
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// SPEC 8: a refresh token unused this long dies; a grant lives at most the absolute lifetime.
+    public TimeSpan RefreshTokenIdleLifetime { get; set; } = TimeSpan.FromDays(30);
+    public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(90);
+
+    /// SPEC 8: failed sign-ins tolerated per account and per address within the window.
+    public int FailuresPerAccount { get; set; } = 5;
+    public int FailuresPerAddress { get; set; } = 20;
+    public TimeSpan FailureWindow { get; set; } = TimeSpan.FromMinutes(15);
 }

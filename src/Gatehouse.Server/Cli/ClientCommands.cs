@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Gatehouse.Server.Clients;
+using Gatehouse.Server.Endpoints.Clients;
 using Gatehouse.Server.Storage;
 
 namespace Gatehouse.Server.Cli;
@@ -24,36 +25,54 @@ internal static class ClientCommands
         var scope = new Option<string?>("--scope") { Description = "Space-separated scopes granted (default: the partner catalogue)." };
         var audience = new Option<string[]>("--audience") { Description = "An audience the client may request (repeatable; default partner/v1)." };
         var rateLimit = new Option<int?>("--rate-limit") { Description = "Token requests per second (default: the server's)." };
+        var redirectUri = new Option<string[]>("--redirect-uri") { Description = "A sign-in redirect URI, exact (repeatable)." };
+        var logoutUri = new Option<string[]>("--post-logout-redirect-uri") { Description = "Where to return after sign-out, exact (repeatable)." };
+        var grantType = new Option<string[]>("--grant-type") { Description = "client_credentials (default), authorization_code, refresh_token (repeatable)." };
+        grantType.AcceptOnlyFromAmong(GrantTypes.All);
+        var isPublic = new Option<bool>("--public") { Description = "A public client (browser or mobile app): no secret, PKCE only." };
+        var team = new Option<string?>("--team") { Description = "The team whose developers manage it in the dashboard." };
+        var noConsent = new Option<bool>("--no-consent") { Description = "Trusted first-party client: sign-in asks no consent." };
+        var resourceServer = new Option<bool>("--resource-server") { Description = "May read the revocation feed (an API's own client)." };
+        var idTokenAlg = new Option<string?>("--id-token-alg") { Description = "ID token signing algorithm: ES256 (default) or RS256." };
+        idTokenAlg.AcceptOnlyFromAmong(Tokens.SigningAlgorithms.All);
         var json = CliOutput.JsonOption();
-        var command = new Command("create", "Register a client; prints its secret once.") { name, scope, audience, rateLimit, json };
+        var command = new Command("create", "Register a client; prints its secret once.")
+        {
+            name, scope, audience, rateLimit, redirectUri, logoutUri, grantType, isPublic, team, noConsent, resourceServer, idTokenAlg, json,
+        };
         command.SetAction(async (result, ct) =>
         {
             await using var context = CliContext.Create(result.GetValue(dataDir));
             var registration = new ClientRegistration(Name: result.GetValue(name), Scope: result.GetValue(scope),
                 Audiences: result.GetValue(audience) is { Length: > 0 } audiences ? audiences : null,
-                RateLimitPerSecond: result.GetValue(rateLimit));
+                RateLimitPerSecond: result.GetValue(rateLimit),
+                RedirectUris: NonEmpty(result.GetValue(redirectUri)),
+                PostLogoutRedirectUris: NonEmpty(result.GetValue(logoutUri)),
+                GrantTypes: NonEmpty(result.GetValue(grantType)),
+                TokenEndpointAuthMethod: result.GetValue(isPublic) ? ClientAuthMethods.None : null,
+                Team: result.GetValue(team),
+                RequireConsent: result.GetValue(noConsent) ? false : null,
+                ResourceServer: result.GetValue(resourceServer) ? true : null,
+                IdTokenSignedResponseAlg: result.GetValue(idTokenAlg));
             var created = await context.Get<ClientManagement>().CreateAsync(registration, Actor.Cli(), ct);
             if (created.IsError) return CliOutput.Fail(created.Error.Description ?? created.Error.Code);
             var client = created.Value.Client;
             if (result.GetValue(json))
             {
-                CliOutput.WriteJson(new
-                {
-                    client_id = client.ClientId,
-                    client_secret = created.Value.Secret,
-                    secret_id = client.Secrets[0].SecretId,
-                    name = client.Name,
-                    scope = client.ScopeString,
-                    audiences = client.Audiences,
-                    rate_limit = client.RateLimitPerSecond,
-                    created_at = client.CreatedAt,
-                });
+                var view = (Dictionary<string, object?>)ManagementJson.View(client, withSecrets: false);
+                view["client_secret"] = created.Value.Secret;
+                view["secret_id"] = client.Secrets.Count > 0 ? client.Secrets[0].SecretId : null;
+                CliOutput.WriteJson(view);
             }
             else
             {
                 Console.WriteLine($"client_id:     {client.ClientId}");
-                Console.WriteLine($"client_secret: {created.Value.Secret}");
-                Console.WriteLine($"secret_id:     {client.Secrets[0].SecretId}");
+                if (created.Value.Secret is { } secret)
+                {
+                    Console.WriteLine($"client_secret: {secret}");
+                    Console.WriteLine($"secret_id:     {client.Secrets[0].SecretId}");
+                }
+                else Console.WriteLine("client_secret: none (public client: PKCE only)");
                 Console.WriteLine($"scope:         {client.ScopeString}");
                 Console.WriteLine($"audiences:     {string.Join(' ', client.Audiences)}");
                 Console.WriteLine("The secret is shown this once; store it now.");
@@ -110,26 +129,9 @@ internal static class ClientCommands
         return command;
     }
 
-    internal static object View(Client c) => new
-    {
-        client_id = c.ClientId,
-        name = c.Name,
-        scope = c.ScopeString,
-        audiences = c.Audiences,
-        grant_types = c.GrantTypes,
-        rate_limit = c.RateLimitPerSecond,
-        created_at = c.CreatedAt,
-    };
+    internal static object View(Client c) => ManagementJson.View(c, withSecrets: false);
 
-    internal static object DetailedView(Client c) => new
-    {
-        client_id = c.ClientId,
-        name = c.Name,
-        scope = c.ScopeString,
-        audiences = c.Audiences,
-        grant_types = c.GrantTypes,
-        rate_limit = c.RateLimitPerSecond,
-        created_at = c.CreatedAt,
-        secrets = c.Secrets.Select(s => new { secret_id = s.SecretId, created_at = s.CreatedAt, last_used_at = s.LastUsedAt, revoked_at = s.RevokedAt }),
-    };
+    internal static object DetailedView(Client c) => ManagementJson.View(c, withSecrets: true);
+
+    private static string[]? NonEmpty(string[]? values) => values is { Length: > 0 } ? values : null;
 }

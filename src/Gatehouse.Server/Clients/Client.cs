@@ -15,6 +15,28 @@ internal sealed record Client(
 
     public string TokenEndpointAuthMethod { get; init; } = ClientAuthMethods.SecretBasic;
 
+    /// Named at registration, so enforced at the token endpoint. A client registered without naming one
+    /// shows RFC 7591's default (client_secret_basic) and may also send its secret in the body, as seed
+    /// 001's curl does while seed 002's uses Basic.
+    public bool AuthMethodExplicit { get; init; }
+
+    public bool IsPublic => TokenEndpointAuthMethod == ClientAuthMethods.None;
+
+    /// OpenID Connect RP-Initiated Logout 1.0 §3: exact strings.
+    public IReadOnlyList<string> PostLogoutRedirectUris { get; init; } = [];
+
+    /// SPEC 8: ask the person before sharing their claims (default), unless the operator says this client is trusted.
+    public bool RequireConsent { get; init; } = true;
+
+    /// OIDC Registration's id_token_signed_response_alg: ES256 by default, RS256 for relying parties that need it.
+    public string IdTokenSignedResponseAlg { get; init; } = "ES256";
+
+    /// SPEC 9: the team whose developers manage this client in the dashboard.
+    public string? Team { get; init; }
+
+    /// SPEC 7: may read the revocation feed (a resource server's own client).
+    public bool ResourceServer { get; init; }
+
     /// Set by "revoke all tokens": every token of this client minted before this instant
     /// (microseconds since the Unix epoch, compared with the token's iat_us) is inactive.
     public long? TokensRevokedBeforeMicroseconds { get; init; }

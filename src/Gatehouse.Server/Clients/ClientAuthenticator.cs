@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Server.Clients;
 
 /// The authenticated caller: the client and which of its secrets it used.
-internal readonly record struct AuthenticatedClient(Client Client, string SecretId);
+/// SecretId is null for a public client, which has no secret (RFC 6749 §2.1).
+internal readonly record struct AuthenticatedClient(Client Client, string? SecretId);
 
 /// Authenticates a client at the token, introspection and revocation endpoints, from memory only.
 internal sealed class ClientAuthenticator(
@@ -19,12 +20,20 @@ internal sealed class ClientAuthenticator(
     private readonly string _environment = options.Value.Environment;
     private static readonly byte[] DecoyHash = RandomNumberGenerator.GetBytes(SecretHasher.HashSize);
 
-    public Outcome<AuthenticatedClient> Authenticate(HttpRequest request, IFormCollection form)
+    /// `allowPublic`: the token and revocation endpoints also serve public clients, which send client_id alone.
+    public Outcome<AuthenticatedClient> Authenticate(HttpRequest request, IFormCollection form, bool allowPublic = false)
     {
         var address = request.HttpContext.Connection.RemoteIpAddress;
         var credentials = ClientCredentials.Read(request, form);
         if (credentials.IsError) return credentials.Error.Status == 401 ? Failed(address, credentials.Error) : credentials.Error;
         var (clientId, secret, viaBasic) = credentials.Value;
+        if (secret is null)
+        {
+            if (allowPublic && registry.TryGet(clientId, out var publicClient) && publicClient.IsPublic)
+                return new AuthenticatedClient(publicClient, null);
+            return Failed(address, OAuthError.InvalidClient(
+                "Client authentication is required: client_id and client_secret, in the body or with HTTP Basic.", basic: true));
+        }
 
         // Seed 002: "Check you're not mixing sandbox and live" — say it when the secret itself tells us.
         var secretEnvironment = SecretFormat.EnvironmentOf(secret);
@@ -39,6 +48,9 @@ internal sealed class ClientAuthenticator(
         hasher.Hash(secret, presented);
         var match = Verify(clientId, presented, out var client);
         if (match is null) return Failed(address, OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic));
+        // RFC 7591 §2: a client registered for one method uses that one (a proxy must not see the secret where it expects none).
+        if (client!.AuthMethodExplicit && (viaBasic ? ClientAuthMethods.SecretBasic : ClientAuthMethods.SecretPost) != client.TokenEndpointAuthMethod)
+            return OAuthError.InvalidClient($"This client is registered for {client.TokenEndpointAuthMethod}.", viaBasic);
         usage.Record(clientId, match.SecretId);
         return new AuthenticatedClient(client!, match.SecretId);
     }

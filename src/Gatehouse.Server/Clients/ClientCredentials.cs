@@ -5,7 +5,8 @@ using Microsoft.Extensions.Primitives;
 namespace Gatehouse.Server.Clients;
 
 /// Credentials as the client sent them: RFC 6749 §2.3.1, Basic or in the form body, never both.
-internal readonly record struct ClientCredentials(string ClientId, string Secret, bool ViaBasic)
+/// Secret is null when a public client (RFC 6749 §2.1) identified itself with client_id alone.
+internal readonly record struct ClientCredentials(string ClientId, string? Secret, bool ViaBasic)
 {
     public static Outcome<ClientCredentials> Read(HttpRequest request, IFormCollection form)
     {
@@ -22,6 +23,8 @@ internal readonly record struct ClientCredentials(string ClientId, string Secret
                 return OAuthError.InvalidRequest("client_id in the body does not match the Authorization header.");
             return new ClientCredentials(id, secret, ViaBasic: true);
         }
+        if (formId is not null && formSecret is null && !form.ContainsKey("client_secret"))
+            return new ClientCredentials(formId, null, ViaBasic: false);
         if (formId is null || formSecret is null)
             // RFC 9110 §11.6.1: a 401 always names a scheme the client can use.
             return OAuthError.InvalidClient("Client authentication is required: client_id and client_secret, in the body or with HTTP Basic.", basic: true);

@@ -11,10 +11,10 @@ namespace Gatehouse.Server.Clients;
 internal sealed class ClientManagement(
     IClientStore store,
     SecretHasher hasher,
-    MintClock mintClock,
     TimeProvider clock,
     IOptions<GatehouseOptions> options,
     IChangeSignal signal,
+    TokenRevocation revocation,
     IEnumerable<IClientViewRefresher> refreshers)
 {
     /// Seed 002: two live secrets per client, enough to roll one while the other serves.
@@ -132,9 +132,7 @@ internal sealed class ClientManagement(
         return cutOff.RevokedBeforeMicroseconds;
     }
 
-    /// A cut-off at this instant; its feed entry matters until the last token minted before it has expired.
-    private FeedCutOff NewCutOff() =>
-        new(mintClock.NextMicroseconds(), clock.GetUtcNow() + _options.Tokens.AccessTokenLifetime + _options.Keys.ClockSkew);
+    private FeedCutOff NewCutOff() => revocation.CutOffNow();
 
     private ClientSecret NewSecret(string value, DateTimeOffset now) => new(SecretFormat.NewSecretId(), hasher.Hash(value), now, null, null);
 
@@ -149,7 +147,9 @@ internal sealed class ClientManagement(
 
     private static string Describe(Client c) =>
         $"name={c.Name}; scope={c.ScopeString}; audiences={string.Join(' ', c.Audiences)}; grant_types={string.Join(' ', c.GrantTypes)}; " +
-        $"redirect_uris={string.Join(' ', c.RedirectUris)}; auth_method={c.TokenEndpointAuthMethod}; rate_limit={c.RateLimitPerSecond?.ToString() ?? "default"}";
+        $"redirect_uris={string.Join(' ', c.RedirectUris)}; auth_method={c.TokenEndpointAuthMethod}; rate_limit={c.RateLimitPerSecond?.ToString() ?? "default"}; " +
+        $"post_logout_redirect_uris={string.Join(' ', c.PostLogoutRedirectUris)}; require_consent={c.RequireConsent}; " +
+        $"id_token_alg={c.IdTokenSignedResponseAlg}; team={c.Team}; resource_server={c.ResourceServer}";
 
     private static OAuthError NoSuchClient(string clientId) => OAuthError.NotFound($"No client '{clientId}'.");
 }

@@ -10,7 +10,13 @@ internal sealed record ClientRegistration(
     IReadOnlyList<string>? RedirectUris = null,
     string? TokenEndpointAuthMethod = null,
     int? RateLimitPerSecond = null,
-    bool ClearRateLimit = false);
+    bool ClearRateLimit = false,
+    IReadOnlyList<string>? PostLogoutRedirectUris = null,
+    bool? RequireConsent = null,
+    string? IdTokenSignedResponseAlg = null,
+    string? Team = null,
+    bool ClearTeam = false,
+    bool? ResourceServer = null);
 
 /// A new client and its first secret; the secret's value exists only here, to be shown once.
 internal sealed record CreatedClient(Client Client, string? Secret);

@@ -55,8 +55,32 @@ internal static class ClientRegistrationRules
                 (client.TokenEndpointAuthMethod == ClientAuthMethods.None || changes.TokenEndpointAuthMethod == ClientAuthMethods.None) &&
                 client.Secrets.Count > 0)
                 return OAuthError.InvalidClientMetadata("token_endpoint_auth_method", "A confidential client cannot become public, nor the reverse.");
-            client = client with { TokenEndpointAuthMethod = changes.TokenEndpointAuthMethod };
+            client = client with { TokenEndpointAuthMethod = changes.TokenEndpointAuthMethod, AuthMethodExplicit = true };
         }
+        if (changes.PostLogoutRedirectUris is not null)
+        {
+            foreach (var uri in changes.PostLogoutRedirectUris)
+            {
+                if (RedirectUriProblem(uri) is { } problem)
+                    return new OAuthError("invalid_redirect_uri", $"post_logout_redirect_uris: '{uri}' {problem}") { Field = "post_logout_redirect_uris" };
+            }
+            client = client with { PostLogoutRedirectUris = changes.PostLogoutRedirectUris.Distinct(StringComparer.Ordinal).ToArray() };
+        }
+        if (changes.RequireConsent is { } requireConsent) client = client with { RequireConsent = requireConsent };
+        if (changes.IdTokenSignedResponseAlg is not null)
+        {
+            if (!Tokens.SigningAlgorithms.All.Contains(changes.IdTokenSignedResponseAlg))
+                return OAuthError.InvalidClientMetadata("id_token_signed_response_alg", "id_token_signed_response_alg must be ES256 or RS256.");
+            client = client with { IdTokenSignedResponseAlg = changes.IdTokenSignedResponseAlg };
+        }
+        if (changes.ClearTeam) client = client with { Team = null };
+        else if (changes.Team is not null)
+        {
+            if (!IsTeamName(changes.Team))
+                return OAuthError.InvalidClientMetadata("team", "team must be 1 to 64 of a-z, 0-9 and '-'.");
+            client = client with { Team = changes.Team };
+        }
+        if (changes.ResourceServer is { } resourceServer) client = client with { ResourceServer = resourceServer };
         if (changes.ClearRateLimit) client = client with { RateLimitPerSecond = null };
         else if (changes.RateLimitPerSecond is { } limit)
         {
@@ -68,10 +92,16 @@ internal static class ClientRegistrationRules
         // Rules across fields.
         if (client.AllowsGrant(GrantTypes.AuthorizationCode) && client.RedirectUris.Count == 0)
             return new OAuthError("invalid_redirect_uri", "redirect_uris: the authorization_code grant needs at least one redirect URI.") { Field = "redirect_uris" };
-        if (client.TokenEndpointAuthMethod == ClientAuthMethods.None && client.AllowsGrant(GrantTypes.ClientCredentials))
+        if (client.IsPublic && client.AllowsGrant(GrantTypes.ClientCredentials))
             return OAuthError.InvalidClientMetadata("grant_types", "A public client (token_endpoint_auth_method none) cannot use client_credentials.");
+        if (client.AllowsGrant(GrantTypes.RefreshToken) && !client.AllowsGrant(GrantTypes.AuthorizationCode))
+            return OAuthError.InvalidClientMetadata("grant_types", "refresh_token needs the authorization_code grant: refresh tokens come from sign-in.");
         return client;
     }
+
+    /// SPEC 9 team names: short, lower-case, URL-safe.
+    public static bool IsTeamName(string team) =>
+        team.Length is >= 1 and <= 64 && team.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '-');
 
     /// RFC 6749 §3.1.2: absolute, no fragment; https, or http only for loopback (RFC 8252 §7.3).
     private static string? RedirectUriProblem(string value)

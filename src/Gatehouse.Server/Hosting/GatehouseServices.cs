@@ -58,6 +58,11 @@ internal static class GatehouseServices
         services.AddSingleton<IRevocationStore, RelationalRevocationStore>();
         services.AddSingleton<IChangeFeed, RelationalChangeFeed>();
         services.AddSingleton<IAuditLog, RelationalAuditLog>();
+        services.AddSingleton<IGrantStore, RelationalGrantStore>();
+        services.AddSingleton<ISessionStore, RelationalSessionStore>();
+        services.AddSingleton<ISignInFailureStore, RelationalSignInFailureStore>();
+        services.AddSingleton<RevocationList>();
+        services.AddSingleton<TokenRevocation>();
 
         services.AddSingleton<SigningKeyService>();
         services.AddSingleton<RedisConnection>();
@@ -75,7 +80,6 @@ internal static class GatehouseServices
         services.AddGatehouseCore();
         services.AddSingleton<IssuerUrl>();
         services.AddSingleton<ClientRegistry>();
-        services.AddSingleton<RevocationList>();
         services.AddSingleton<StoreSync>();
         services.AddSingleton<IClientViewRefresher>(sp => sp.GetRequiredService<StoreSync>());
         services.AddSingleton<SecretUsageRecorder>();
@@ -86,6 +90,10 @@ internal static class GatehouseServices
             : sp.GetRequiredService<TokenRateLimiter>());
         services.AddSingleton<ClientAuthenticator>();
         services.AddSingleton<ClientCredentialsGrant>();
+        services.AddSingleton<AuthorizationCodeGrant>();
+        services.AddSingleton<RefreshTokenGrant>();
+        services.AddSingleton<PersonGrants>();
+        services.AddSingleton<TokenGrantHandlers>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<DiscoveryDocuments>();

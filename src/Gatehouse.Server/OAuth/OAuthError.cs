@@ -1,8 +1,20 @@
 namespace Gatehouse.Server.OAuth;
 
-/// The error codes of RFC 6749 §5.2, RFC 7009, RFC 8707 and RFC 6750, plus our own rate_limited.
+/// The error codes of RFC 6749 §4.1.2.1 and §5.2, RFC 7009, RFC 7591, RFC 8707, RFC 6750 and OpenID Connect
+/// Core §3.1.2.6, plus our own rate_limited.
 internal static class OAuthErrorCodes
 {
+    public const string AccessDenied = "access_denied";
+    public const string UnsupportedResponseType = "unsupported_response_type";
+    public const string LoginRequired = "login_required";
+    public const string ConsentRequired = "consent_required";
+    public const string InteractionRequired = "interaction_required";
+    public const string RequestNotSupported = "request_not_supported";
+    public const string RequestUriNotSupported = "request_uri_not_supported";
+    public const string InvalidToken = "invalid_token";
+    public const string InsufficientScope = "insufficient_scope";
+    public const string InvalidRedirectUri = "invalid_redirect_uri";
+    public const string InvalidClientMetadata = "invalid_client_metadata";
     public const string InvalidRequest = "invalid_request";
     public const string InvalidClient = "invalid_client";
     public const string InvalidGrant = "invalid_grant";
@@ -57,17 +69,19 @@ internal sealed record OAuthError(string Code, string? Description = null, int S
     public static OAuthError Conflict(string description) => new("conflict", description, 409);
 
     public static OAuthError InvalidClientMetadata(string field, string description) =>
-        new("invalid_client_metadata", description) { Field = field };
+        new(OAuthErrorCodes.InvalidClientMetadata, description) { Field = field };
 
     /// RFC 6750 §3.1: no credentials at all — the challenge carries no error code.
     public static OAuthError Unauthenticated(string description) =>
         new("unauthorized", description, 401) { ChallengeBearer = true, ChallengeBasic = true };
 
     public static OAuthError InvalidToken(string description) =>
-        new("invalid_token", description, 401) { ChallengeBearer = true };
+        new(OAuthErrorCodes.InvalidToken, description, 401) { ChallengeBearer = true };
 
     public static OAuthError InsufficientScope(string scope, string description) =>
-        new("insufficient_scope", description, 403) { RequiredScope = scope, ChallengeBearer = true };
+        new(OAuthErrorCodes.InsufficientScope, description, 403) { RequiredScope = scope, ChallengeBearer = true };
+
+    public static OAuthError InvalidGrant(string description) => new(OAuthErrorCodes.InvalidGrant, description);
 
     public static OAuthError TemporarilyUnavailable(int retryAfterSeconds = 5) =>
         new(OAuthErrorCodes.TemporarilyUnavailable, "The authorization server is briefly unavailable; back off and retry.", 503)

@@ -113,3 +113,54 @@ internal interface IUserStore
     /// Case-insensitive (User.EmailKey).
     Task<Users.User?> FindByEmailAsync(string email, CancellationToken ct);
 }
+
+/// Sign-in grants with their codes, refresh tokens and consents (SPEC 8). A redemption is one conditional
+/// UPDATE: of two redeeming the same code or refresh token, on one node or many, exactly one wins.
+internal interface IGrantStore
+{
+    Task CreateWithCodeAsync(Grants.Grant grant, Grants.AuthorizationCode code, CancellationToken ct);
+
+    Task<(Grants.AuthorizationCode Code, Grants.Grant Grant)?> FindCodeAsync(byte[] codeHash, CancellationToken ct);
+
+    /// Consumes the code and records what it issued. False when it was consumed meanwhile (the lost race).
+    Task<bool> RedeemCodeAsync(byte[] codeHash, DateTimeOffset now, Grants.GrantIssue issue, CancellationToken ct);
+
+    Task<(Grants.RefreshToken Token, Grants.Grant Grant)?> FindRefreshTokenAsync(byte[] tokenHash, CancellationToken ct);
+
+    /// Marks the refresh token used and records what its use issued. False when it was used meanwhile.
+    Task<bool> RotateRefreshTokenAsync(byte[] tokenHash, DateTimeOffset now, Grants.GrantIssue issue, CancellationToken ct);
+
+    /// Revokes the grants (each refresh token with them) and publishes every unexpired access token they
+    /// issued on the revocation feed. `revocationFor` turns an access token's expiry into its revocation record.
+    Task<IReadOnlyList<RevokedToken>> RevokeGrantsAsync(GrantSelector which, DateTimeOffset now,
+        Func<string, DateTimeOffset, RevokedToken> revocationFor, CancellationToken ct);
+
+    Task<IReadOnlyList<string>> FindConsentAsync(string sub, string clientId, CancellationToken ct);
+    Task SaveConsentAsync(string sub, string clientId, IReadOnlyList<string> scopes, DateTimeOffset at, CancellationToken ct);
+
+    Task PruneExpiredAsync(DateTimeOffset now, CancellationToken ct);
+}
+
+/// Which grants to revoke: one grant, or every grant of a person.
+internal readonly record struct GrantSelector(string? GrantId, string? Sub)
+{
+    public static GrantSelector Grant(string grantId) => new(grantId, null);
+    public static GrantSelector OfUser(string sub) => new(null, sub);
+}
+
+/// Sign-in sessions (SPEC 8), by the hash of the handle in the browser's cookie.
+internal interface ISessionStore
+{
+    Task CreateAsync(Sessions.Session session, CancellationToken ct);
+    Task<Sessions.Session?> FindAsync(byte[] handleHash, CancellationToken ct);
+    Task EndAsync(byte[] handleHash, DateTimeOffset at, CancellationToken ct);
+    Task EndAllOfUserAsync(string sub, DateTimeOffset at, CancellationToken ct);
+}
+
+/// Failed sign-ins by throttle key (an account or an address), shared by every node.
+internal interface ISignInFailureStore
+{
+    Task<int> CountSinceAsync(string key, DateTimeOffset since, CancellationToken ct);
+    Task RecordAsync(IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken ct);
+    Task PruneAsync(DateTimeOffset olderThan, CancellationToken ct);
+}

@@ -38,6 +38,11 @@ internal static class ManagementJson
         ["redirect_uris"] = c.RedirectUris,
         ["token_endpoint_auth_method"] = c.TokenEndpointAuthMethod,
         ["rate_limit"] = c.RateLimitPerSecond,
+        ["post_logout_redirect_uris"] = c.PostLogoutRedirectUris,
+        ["require_consent"] = c.RequireConsent,
+        ["id_token_signed_response_alg"] = c.IdTokenSignedResponseAlg,
+        ["team"] = c.Team,
+        ["resource_server"] = c.ResourceServer,
         ["created_at"] = c.CreatedAt,
         ["updated_at"] = c.UpdatedAt,
         ["tokens_revoked_before"] = c.TokensRevokedBeforeMicroseconds is { } us ? DateTimeOffset.UnixEpoch.AddTicks(us * 10) : null,
@@ -117,6 +122,28 @@ internal static class ManagementJson
                     else if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var limit))
                         registration = registration with { RateLimitPerSecond = limit };
                     else return WrongType("rate_limit", "an integer or null");
+                    break;
+                case "post_logout_redirect_uris":
+                    var logoutUris = StringArray(value);
+                    if (logoutUris is null) return WrongType("post_logout_redirect_uris", "an array of strings");
+                    registration = registration with { PostLogoutRedirectUris = logoutUris };
+                    break;
+                case "require_consent":
+                    if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) return WrongType("require_consent", "true or false");
+                    registration = registration with { RequireConsent = value.GetBoolean() };
+                    break;
+                case "id_token_signed_response_alg":
+                    if (value.ValueKind != JsonValueKind.String) return WrongType("id_token_signed_response_alg", "a string");
+                    registration = registration with { IdTokenSignedResponseAlg = value.GetString() };
+                    break;
+                case "team":
+                    if (value.ValueKind == JsonValueKind.Null) registration = registration with { ClearTeam = true };
+                    else if (value.ValueKind == JsonValueKind.String) registration = registration with { Team = value.GetString() };
+                    else return WrongType("team", "a string or null");
+                    break;
+                case "resource_server":
+                    if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) return WrongType("resource_server", "true or false");
+                    registration = registration with { ResourceServer = value.GetBoolean() };
                     break;
                 default:
                     return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field '{property.Name}'.");

@@ -5,7 +5,7 @@ namespace Gatehouse.Server.Endpoints.Discovery;
 /// Public, cacheable JSON served from bytes prepared in advance, with ETag revalidation (RFC 9110 §13.1.2).
 internal static class CachedJson
 {
-    public static Task WriteAsync(HttpContext context, byte[] body, string etag, int maxAgeSeconds)
+    public static Task WriteAsync(HttpContext context, byte[] body, string etag, int maxAgeSeconds, string contentType = "application/json")
     {
         var response = context.Response;
         response.Headers.CacheControl = maxAgeSeconds == 3600 ? "public, max-age=3600" : $"public, max-age={maxAgeSeconds}";
@@ -15,7 +15,7 @@ internal static class CachedJson
             response.StatusCode = StatusCodes.Status304NotModified;
             return Task.CompletedTask;
         }
-        response.ContentType = "application/json";
+        response.ContentType = contentType;
         response.ContentLength = body.Length;
         if (HttpMethods.IsHead(context.Request.Method)) return Task.CompletedTask;
         return response.Body.WriteAsync(body, context.RequestAborted).AsTask();

@@ -13,12 +13,12 @@ internal static partial class RevocationEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/oauth/revoke", HandleAsync);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, IRevocationStore store, RevocationList revocations, IChangeSignal signal, GatehouseMetrics metrics, TimeProvider clock,
-        Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, ILoggerFactory loggers, CancellationToken ct)
+        AccessTokenValidator validator, RevocationList revocations, TokenRevocation revocation, GatehouseMetrics metrics,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
-        var caller = clients.Authenticate(request, form.Value);
+        var caller = clients.Authenticate(request, form.Value, allowPublic: true);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
         var token = form.Value.Value("token");
         if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
@@ -33,13 +33,9 @@ internal static partial class RevocationEndpoint
             return Revoked(request);
         }
         if (revocations.IsRevoked(verified.Jti)) return Revoked(request);
-
-        // Kept until exp plus the clock skew verifiers allow: a resource server accepts the token that long.
-        var record = new RevokedToken(verified.Jti, verified.ClientId,
-            DateTimeOffset.FromUnixTimeSeconds(verified.ExpiresAt) + options.Value.Keys.ClockSkew, clock.GetUtcNow());
         try
         {
-            await store.AddAsync(record, ct);
+            await revocation.RevokeAccessTokenAsync(verified, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -47,9 +43,7 @@ internal static partial class RevocationEndpoint
             LogRevocationNotPersisted(loggers.CreateLogger(nameof(RevocationEndpoint)), e);
             return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
         }
-        revocations.Add(record.Jti, record.ExpiresAt);
         metrics.Revoked();
-        await signal.PublishAsync();
         return Revoked(request);
     }
 

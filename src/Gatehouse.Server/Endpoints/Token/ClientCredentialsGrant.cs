@@ -7,9 +7,12 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Server.Endpoints.Token;
 
 /// RFC 6749 §4.4: the client acts as itself. Decides the scope and audience of the token.
-internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options, IssuerUrl issuer)
+internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options, IssuerUrl issuer) : ITokenGrantHandler
 {
     private readonly string _defaultAudience = options.Value.DefaultAudience;
+
+    public ValueTask<Outcome<TokenGrant>> ValidateAsync(AuthenticatedClient caller, IFormCollection form, CancellationToken ct) =>
+        ValueTask.FromResult(Validate(caller.Client, form));
 
     public Outcome<TokenGrant> Validate(Client client, IFormCollection form)
     {
@@ -19,14 +22,21 @@ internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options,
         var scope = GrantedScope(client, form.Value("scope"));
         if (scope.IsError) return scope.Error;
 
-        var audience = form.Value("audience");
-        var resource = form.Value("resource"); // RFC 8707 names the target this way
+        var target = Target(client, form.Value("audience"), form.Value("resource"), _defaultAudience);
+        if (target.IsError) return target.Error;
+
+        return new TokenGrant(client, scope.Value, target.Value, Subject: client.ClientId);
+    }
+
+    /// RFC 8707: `resource` names the target, as our `audience` does; the client must be provisioned for it.
+    internal Outcome<string> Target(Client client, string? audience, string? resource, string defaultAudience)
+    {
         if (audience is not null && resource is not null && audience != resource)
             return OAuthError.InvalidRequest("audience and resource name different targets; send one.");
-        var target = audience ?? resource ?? _defaultAudience;
+        var target = audience ?? resource;
+        if (target is null) return defaultAudience;
         if (!client.Audiences.Contains(target) && !IsOperatorAudience(client, target)) return OAuthError.InvalidTarget(target);
-
-        return new TokenGrant(client, scope.Value, target, Subject: client.ClientId);
+        return target;
     }
 
     /// The management API's audience is this server itself; any client granted the operator scope may ask for it.

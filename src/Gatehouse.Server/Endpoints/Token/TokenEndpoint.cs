@@ -18,7 +18,7 @@ internal static class TokenEndpoint
     }
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        ITokenRateLimiter rateLimiter, ClientCredentialsGrant clientCredentials, TokenIssuer issuer, StoreSync sync,
+        ITokenRateLimiter rateLimiter, TokenGrantHandlers grants, TokenIssuer issuer, StoreSync sync,
         GatehouseMetrics metrics, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
@@ -28,22 +28,24 @@ internal static class TokenEndpoint
 
         // Serving from memory is safe only while it is known to be current (a secret may have been revoked elsewhere).
         if (!sync.IsInSync) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
-        var client = clients.Authenticate(request, form.Value);
+        var client = clients.Authenticate(request, form.Value, allowPublic: true);
         if (client.IsError) return Refuse(client.Error, metrics);
         if (await rateLimiter.AcquireAsync(client.Value.Client) is var retryAfter and > 0)
             return Refuse(OAuthError.RateLimited(retryAfter, "Token request rate limit exceeded for this client; cache and reuse tokens."), metrics);
 
-        var grant = grantType switch
-        {
-            GrantTypes.ClientCredentials => clientCredentials.Validate(client.Value.Client, form.Value),
-            _ => OAuthError.UnsupportedGrantType(grantType),
-        };
+        if (grants.For(grantType) is not { } handler) return Refuse(OAuthError.UnsupportedGrantType(grantType), metrics);
+        var grant = await handler.ValidateAsync(client.Value, form.Value, ct);
         if (grant.IsError) return Refuse(grant.Error, metrics);
 
         if (issuer.Issue(grant.Value) is not { } token) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
+        var completed = await handler.CompleteAsync(grant.Value, token, ct);
+        if (completed.IsError) return Refuse(completed.Error, metrics);
         metrics.TokenIssued(grantType);
-        return OAuthResults.NoStoreJson(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope),
-            OAuthJson.Web.TokenResponse);
+        return OAuthResults.NoStoreJson(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope)
+        {
+            IdToken = token.IdToken,
+            RefreshToken = token.RefreshToken,
+        }, OAuthJson.Web.TokenResponse);
     }
 
     private static IResult Refuse(OAuthError error, GatehouseMetrics metrics)
@@ -58,4 +60,8 @@ internal sealed record TokenResponse(
     [property: JsonPropertyName("access_token")] string AccessToken,
     [property: JsonPropertyName("token_type")] string TokenType,
     [property: JsonPropertyName("expires_in")] int ExpiresIn,
-    [property: JsonPropertyName("scope")] string Scope);
+    [property: JsonPropertyName("scope")] string Scope)
+{
+    [JsonPropertyName("id_token")] public string? IdToken { get; init; }
+    [JsonPropertyName("refresh_token")] public string? RefreshToken { get; init; }
+}

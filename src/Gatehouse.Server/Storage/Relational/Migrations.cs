@@ -135,6 +135,7 @@ internal static class Migrations
                 ALTER TABLE clients ADD COLUMN id_token_alg TEXT NOT NULL DEFAULT 'ES256';
                 ALTER TABLE clients ADD COLUMN team TEXT;
                 ALTER TABLE clients ADD COLUMN resource_server INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE clients ADD COLUMN auth_method_explicit INTEGER NOT NULL DEFAULT 0;
                 CREATE TABLE users (
                     sub            TEXT PRIMARY KEY,
                     email          TEXT NOT NULL,
@@ -220,6 +221,7 @@ internal static class Migrations
                 ALTER TABLE clients ADD COLUMN id_token_alg text NOT NULL DEFAULT 'ES256';
                 ALTER TABLE clients ADD COLUMN team text;
                 ALTER TABLE clients ADD COLUMN resource_server integer NOT NULL DEFAULT 0;
+                ALTER TABLE clients ADD COLUMN auth_method_explicit integer NOT NULL DEFAULT 0;
                 CREATE TABLE users (
                     sub            text PRIMARY KEY,
                     email          text NOT NULL,

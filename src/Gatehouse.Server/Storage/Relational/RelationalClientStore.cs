@@ -7,7 +7,8 @@ internal sealed class RelationalClientStore(RelationalDatabase database, TimePro
 {
     private const string SelectClients =
         "SELECT client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, " +
-        "tokens_revoked_before_us, created_at, updated_at FROM clients";
+        "tokens_revoked_before_us, created_at, updated_at, post_logout_redirect_uris, require_consent, id_token_alg, team, resource_server, " +
+        "auth_method_explicit FROM clients";
     private const string SelectSecrets =
         "SELECT client_id, secret_id, hash, created_at, last_used_at, revoked_at FROM client_secrets";
 
@@ -30,8 +31,9 @@ internal sealed class RelationalClientStore(RelationalDatabase database, TimePro
         database.InTransactionAsync(async (connection, transaction) =>
         {
             await database.ExecuteAsync(connection, transaction,
-                "INSERT INTO clients(client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, created_at) " +
-                "VALUES (@id, @name, @scopes, @audiences, @grants, @redirects, @auth, @limit, @created)", ct,
+                "INSERT INTO clients(client_id, name, scopes, audiences, grant_types, redirect_uris, auth_method, rate_limit, created_at, " +
+                "post_logout_redirect_uris, require_consent, id_token_alg, team, resource_server, auth_method_explicit) " +
+                "VALUES (@id, @name, @scopes, @audiences, @grants, @redirects, @auth, @limit, @created, @logout, @consent, @idalg, @team, @rs, @explicit)", ct,
                 [.. RegistrationParameters(client), ("created", client.CreatedAt)]);
             foreach (var secret in client.Secrets) await InsertSecretAsync(connection, transaction, client.ClientId, secret, ct);
             await FinishAsync(connection, transaction, client.ClientId, audit, ct);
@@ -43,7 +45,8 @@ internal sealed class RelationalClientStore(RelationalDatabase database, TimePro
         {
             var updated = await database.ExecuteAsync(connection, transaction,
                 "UPDATE clients SET name = @name, scopes = @scopes, audiences = @audiences, grant_types = @grants, " +
-                "redirect_uris = @redirects, auth_method = @auth, rate_limit = @limit, updated_at = @updated WHERE client_id = @id", ct,
+                "redirect_uris = @redirects, auth_method = @auth, rate_limit = @limit, updated_at = @updated, post_logout_redirect_uris = @logout, " +
+                "require_consent = @consent, id_token_alg = @idalg, team = @team, resource_server = @rs, auth_method_explicit = @explicit WHERE client_id = @id", ct,
                 [.. RegistrationParameters(client), ("updated", clock.GetUtcNow())]);
             if (updated == 0) return (false, false);
             await FinishAsync(connection, transaction, client.ClientId, audit, ct);
@@ -122,7 +125,9 @@ internal sealed class RelationalClientStore(RelationalDatabase database, TimePro
         ("id", client.ClientId), ("name", client.Name), ("scopes", string.Join(' ', client.Scopes)),
         ("audiences", string.Join(' ', client.Audiences)), ("grants", string.Join(' ', client.GrantTypes)),
         ("redirects", string.Join(' ', client.RedirectUris)), ("auth", client.TokenEndpointAuthMethod),
-        ("limit", client.RateLimitPerSecond),
+        ("limit", client.RateLimitPerSecond), ("logout", string.Join(' ', client.PostLogoutRedirectUris)),
+        ("consent", client.RequireConsent ? 1 : 0), ("idalg", client.IdTokenSignedResponseAlg), ("team", client.Team),
+        ("rs", client.ResourceServer ? 1 : 0), ("explicit", client.AuthMethodExplicit ? 1 : 0),
     ];
 
     private async Task FinishAsync(DbConnection connection, DbTransaction transaction, string clientId, AuditEntry audit, CancellationToken ct)
@@ -181,6 +186,12 @@ internal sealed class RelationalClientStore(RelationalDatabase database, TimePro
                 TokenEndpointAuthMethod = reader.GetString(6),
                 TokensRevokedBeforeMicroseconds = reader.IsDBNull(8) ? null : reader.GetInt64(8),
                 UpdatedAt = database.ReadTimeOrNull(reader, 10),
+                PostLogoutRedirectUris = GatehouseOptions.Split(reader.GetString(11)),
+                RequireConsent = RelationalDatabase.ReadFlag(reader, 12),
+                IdTokenSignedResponseAlg = reader.GetString(13),
+                Team = reader.IsDBNull(14) ? null : reader.GetString(14),
+                ResourceServer = RelationalDatabase.ReadFlag(reader, 15),
+                AuthMethodExplicit = RelationalDatabase.ReadFlag(reader, 16),
             });
         }
         return clients;

@@ -91,6 +91,9 @@ internal abstract class RelationalDatabase
         return value is DBNull ? null : value;
     }
 
+    /// A 0/1 integer column (both engines keep flags that way, so the SQL is shared).
+    public static bool ReadFlag(DbDataReader reader, int ordinal) => Convert.ToInt64(reader.GetValue(ordinal)) != 0;
+
     public DateTimeOffset? ReadTimeOrNull(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : ReadTime(reader, ordinal);
 
     /// Appends to the audit log inside the caller's transaction.
