@@ -39,16 +39,16 @@ internal sealed class GatehouseOptions
     public StorageOptions Storage { get; set; } = new();
     public RedisOptions Redis { get; set; } = new();
 
-    /// Seed 002's scope catalogue, the OIDC scopes, and the operator scope of the management API.
+    /// Seed 002's scope catalogue, the OIDC scopes, and the operator scopes of the management API.
     public static readonly string[] DefaultScopes =
     [
         "applications:write", "applications:read", "decisions:read", "payments:write", "payments:read",
         "identity:read", "accounts:read", "accounts:write", "webhooks:manage", "partner:manage",
-        "openid", "profile", "email", "clients:manage",
+        "openid", "profile", "email", OAuth.ManagementScopes.Clients, OAuth.ManagementScopes.Users,
     ];
 
-    /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scope.
-    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "clients:manage"];
+    /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scopes.
+    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", .. OAuth.ManagementScopes.All];
 
     public IReadOnlyList<string> ScopeList => Split(Scopes);
     public IReadOnlyList<string> AudienceList => Split(Audiences);
