@@ -40,16 +40,16 @@ internal sealed class GatehouseOptions
     public RedisOptions Redis { get; set; } = new();
     public SignInOptions SignIn { get; set; } = new();
 
-    /// Seed 002's scope catalogue, the OIDC scopes, and the operator scope of the management API.
+    /// Seed 002's scope catalogue, the OIDC scopes, and the operator scopes of the management API.
     public static readonly string[] DefaultScopes =
     [
         "applications:write", "applications:read", "decisions:read", "payments:write", "payments:read",
         "identity:read", "accounts:read", "accounts:write", "webhooks:manage", "partner:manage",
-        "openid", "profile", "email", "companies", "offline_access", "clients:manage",
+        "openid", "profile", "email", "companies", "offline_access", OAuth.ManagementScopes.Clients, OAuth.ManagementScopes.Users,
     ];
 
-    /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scope.
-    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "companies", "offline_access", "clients:manage"];
+    /// Scopes a new client does not get unless asked for: sign-in scopes and the operator scopes.
+    public static readonly string[] NotGrantedByDefault = ["openid", "profile", "email", "companies", "offline_access", .. OAuth.ManagementScopes.All];
 
     /// Where sign-in access tokens go unless the request names a provisioned audience (SPEC 8).
     public const string PublicAudience = "public/v1";

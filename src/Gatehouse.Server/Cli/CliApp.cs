@@ -27,6 +27,7 @@ internal static class CliApp
         var root = new RootCommand("Gatehouse: an OAuth 2.0 authorization server.") { dataDir, urls, serve };
         root.TreatUnmatchedTokensAsErrors = false;
         root.Subcommands.Add(ClientCommands.Build(dataDir));
+        root.Subcommands.Add(UserCommands.Build(dataDir));
         root.Subcommands.Add(SecretCommands.Build(dataDir));
         root.Subcommands.Add(SecretCommands.BuildTokens(dataDir));
         root.Subcommands.Add(KeyCommands.Build(dataDir));

@@ -24,6 +24,11 @@ internal static class SecretFormat
 
     public static string NewSecretId() => "sec_" + RandomBase62(16);
 
+    /// A person's subject identifier (SPEC 8): usr_ + 22 base62 chars (131 bits), never reused.
+    public static string NewUserSub() => UserSubPrefix + RandomBase62(22);
+
+    public const string UserSubPrefix = "usr_";
+
     /// The environment a well-formed secret names, or null when it is not one of ours.
     public static string? EnvironmentOf(ReadOnlySpan<char> secret)
     {

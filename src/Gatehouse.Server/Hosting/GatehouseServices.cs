@@ -9,13 +9,15 @@ using Gatehouse.Server.Storage.Postgres;
 using Gatehouse.Server.Storage.Relational;
 using Gatehouse.Server.Storage.Sqlite;
 using Gatehouse.Server.Tokens;
+using Gatehouse.Server.Users;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Server.Hosting;
 
 internal static class GatehouseServices
 {
-    /// What both the server and the CLI need: options, keys, storage, clients.
+    /// What both the server and the CLI need: options, keys, storage, clients, users.
     public static IServiceCollection AddGatehouseCore(this IServiceCollection services)
     {
         services.AddOptions<GatehouseOptions>()
@@ -63,6 +65,7 @@ internal static class GatehouseServices
         services.AddSingleton<ISignInFailureStore, RelationalSignInFailureStore>();
         services.AddSingleton<RevocationList>();
         services.AddSingleton<TokenRevocation>();
+        services.AddSingleton<IUserStore, RelationalUserStore>();
 
         services.AddSingleton<SigningKeyService>();
         services.AddSingleton<RedisConnection>();
@@ -71,6 +74,9 @@ internal static class GatehouseServices
             : new PollingOnlyChangeSignal());
         services.AddSingleton<MintClock>();
         services.AddSingleton<ClientManagement>();
+        // PBKDF2 with the library's current defaults; hashes in an older format are upgraded at sign-in.
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<UserManagement>();
         return services;
     }
 

@@ -7,6 +7,7 @@ using Gatehouse.Server.Endpoints.Introspection;
 using Gatehouse.Server.Endpoints.Jwks;
 using Gatehouse.Server.Endpoints.Revocation;
 using Gatehouse.Server.Endpoints.Token;
+using Gatehouse.Server.Endpoints.Users;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 
@@ -59,6 +60,7 @@ internal static class ServerApp
         ClientsEndpoint.Map(app);
         ClientSecretsEndpoint.Map(app);
         ClientTokensEndpoint.Map(app);
+        UsersEndpoint.Map(app);
         RevocationFeedEndpoint.Map(app);
         AuditEndpoint.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");

@@ -71,6 +71,10 @@ internal sealed record OAuthError(string Code, string? Description = null, int S
     public static OAuthError InvalidClientMetadata(string field, string description) =>
         new(OAuthErrorCodes.InvalidClientMetadata, description) { Field = field };
 
+    /// A management request field that breaks a rule (users: docs/contract-notes.md "Users").
+    public static OAuthError InvalidField(string field, string description) =>
+        new(OAuthErrorCodes.InvalidRequest, description) { Field = field };
+
     /// RFC 6750 §3.1: no credentials at all — the challenge carries no error code.
     public static OAuthError Unauthenticated(string description) =>
         new("unauthorized", description, 401) { ChallengeBearer = true, ChallengeBasic = true };

@@ -12,4 +12,10 @@ internal static class AuditActions
     public const string KeyRotated = "key.rotated";
     public const string KeyCreated = "key.created";
     public const string KeyRevoked = "key.revoked";
+    public const string UserCreated = "user.created";
+    public const string UserUpdated = "user.updated";
+    public const string UserDeleted = "user.deleted";
+    public const string UserDisabled = "user.disabled";
+    public const string UserEnabled = "user.enabled";
+    public const string UserPasswordChanged = "user.password_changed";
 }

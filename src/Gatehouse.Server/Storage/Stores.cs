@@ -112,7 +112,28 @@ internal interface IUserStore
 
     /// Case-insensitive (User.EmailKey).
     Task<Users.User?> FindByEmailAsync(string email, CancellationToken ct);
+
+    /// Every user, oldest first.
+    Task<IReadOnlyList<Users.User>> ListAsync(CancellationToken ct);
+
+    /// Inserts the user. EmailTaken when another user has the email: the UNIQUE constraint on email_key decides,
+    /// so of two creates racing for one address exactly one wins. SubTaken when the sub is in use or retired.
+    Task<UserWrite> CreateAsync(Users.User user, AuditEntry audit, CancellationToken ct);
+
+    /// Applies `change` to the current user and stores the result, with the row locked from read to write so no
+    /// concurrent change is lost (a rename cannot undo a concurrent disable). Returns the user as stored.
+    Task<(UserWrite Result, Users.User? User)> UpdateAsync(string sub, Func<Users.User, Users.User> change, AuditEntry audit,
+        CancellationToken ct);
+
+    /// Deletes the user and retires the sub, so it is never given to anyone else. False when there is no such user.
+    Task<bool> DeleteAsync(string sub, AuditEntry audit, CancellationToken ct);
+
+    /// Replaces the password hash only if it is still `currentHash`: a rehash after sign-in (same password,
+    /// newer format) never overwrites a password changed meanwhile. Not a management action: no audit entry.
+    Task<bool> ReplacePasswordHashAsync(string sub, string currentHash, string newHash, CancellationToken ct);
 }
+
+internal enum UserWrite { Done, NotFound, EmailTaken, SubTaken }
 
 /// Sign-in grants with their codes, refresh tokens and consents (SPEC 8). A redemption is one conditional
 /// UPDATE: of two redeeming the same code or refresh token, on one node or many, exactly one wins.

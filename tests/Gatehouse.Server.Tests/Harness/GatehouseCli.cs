@@ -26,7 +26,11 @@ public static class GatehouseCli
 {
     static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<CliResult> RunAsync(string dataDirectory, params string[] args)
+    public static Task<CliResult> RunAsync(string dataDirectory, params string[] args) => RunWithInputAsync(dataDirectory, null, args);
+
+    /// <summary>Runs the CLI with <paramref name="stdin"/> written, exactly as given, to its standard input, which is then closed
+    /// (null: closed at once).</summary>
+    public static async Task<CliResult> RunWithInputAsync(string dataDirectory, string? stdin, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -49,6 +53,13 @@ public static class GatehouseCli
         child.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.AppendLine(e.Data); };
         child.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.AppendLine(e.Data); };
         child.Start();
+        if (stdin is not null)
+        {
+            // Raw UTF-8 bytes, so the test decides every newline (no Environment.NewLine added, no BOM).
+            var bytes = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetBytes(stdin);
+            await child.StandardInput.BaseStream.WriteAsync(bytes);
+            await child.StandardInput.BaseStream.FlushAsync();
+        }
         child.StandardInput.Close(); // a command that prompts must not hang the suite
         child.BeginOutputReadLine();
         child.BeginErrorReadLine();
@@ -87,6 +98,18 @@ public static class GatehouseCli
         var result = await RunAsync(dataDirectory, [.. args]);
         if (result.ExitCode != 0) throw new InvalidOperationException($"clients create failed.\n{result}");
         return ParseCreatedClient(result);
+    }
+
+    /// <summary>Runs <c>users create --email E --name N [extra...] --password-stdin --json</c> with the password (and a newline)
+    /// on stdin; fails the test unless it succeeds, and returns the printed user.</summary>
+    public static async Task<JsonElement> CreateUserAsync(string dataDirectory, string email, string password, string name = "Test Person",
+        params string[] extra)
+    {
+        var result = await RunWithInputAsync(dataDirectory, password + "\n",
+            ["users", "create", "--email", email, "--name", name, .. extra, "--password-stdin", "--json"]);
+        if (result.ExitCode != 0) throw new InvalidOperationException($"users create failed.\n{result}");
+        using var document = JsonDocument.Parse(result.Stdout);
+        return document.RootElement.Clone();
     }
 
     public static CreatedClient ParseCreatedClient(CliResult result)

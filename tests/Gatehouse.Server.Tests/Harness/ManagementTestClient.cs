@@ -11,6 +11,9 @@ public static class ManagementPaths
     public const string Clients = "/oauth/clients";
     public const string Revocations = "/oauth/revocations";
     public const string Audit = "/oauth/audit";
+    public const string Users = "/oauth/users";
+
+    public static string User(string sub) => $"/oauth/users/{Uri.EscapeDataString(sub)}";
 
     public static string Client(string clientId) => $"/oauth/clients/{Uri.EscapeDataString(clientId)}";
     public static string Secrets(string clientId) => $"{Client(clientId)}/secrets";

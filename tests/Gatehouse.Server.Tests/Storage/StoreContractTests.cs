@@ -15,7 +15,7 @@ namespace Gatehouse.Server.Tests.Storage;
 
 /// What every store must do, whatever the engine. Each test gets a fresh, empty store built through the
 /// server's own DI registration (AddGatehouseCore), so the provider wiring is under test too.
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     // Whole milliseconds: the SQLite store keeps no finer.
     private static readonly DateTimeOffset Now = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
@@ -27,6 +27,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     private protected IRevocationStore Revocations => Get<IRevocationStore>();
     private protected IAuditLog Audit => Get<IAuditLog>();
     private protected IChangeFeed Changes => Get<IChangeFeed>();
+    private protected IUserStore Users => Get<IUserStore>();
 
     private protected T Get<T>() where T : notnull => _services!.GetRequiredService<T>();
 

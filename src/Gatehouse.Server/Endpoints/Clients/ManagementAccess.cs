@@ -5,24 +5,23 @@ using Gatehouse.Server.Tokens;
 
 namespace Gatehouse.Server.Endpoints.Clients;
 
-/// Who may call the management API: an operator (a bearer access token with scope clients:manage whose
-/// audience is this authorization server), or, for its own secrets and tokens, the client itself
-/// authenticating as it does at the token endpoint.
+/// Who may call the management API: an operator (a bearer access token with the endpoint's operator scope,
+/// ManagementScopes, whose audience is this authorization server), or, for its own secrets and tokens, the
+/// client itself authenticating as it does at the token endpoint.
 internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, IssuerUrl issuer)
 {
-    public const string OperatorScope = "clients:manage";
-
-    public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request)
+    /// An operator holding `scope` (clients:manage unless the endpoint names another).
+    public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request, string scope = ManagementScopes.Clients)
     {
         var bearer = BearerToken(request);
-        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer);
+        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer, scope);
         if (!request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
             return OAuthError.Unauthenticated("An operator access token is required.") with { ChallengeBasic = false };
         // A client that proves who it is but is not an operator: authenticated without the right, 403.
         var client = clients.Authenticate(request, FormCollection.Empty);
         if (client.IsError) return client.Error;
-        return OAuthError.InsufficientScope(OperatorScope,
-            $"This needs an operator access token (scope '{OperatorScope}', audience '{issuer.Value}'), not client credentials.");
+        return OAuthError.InsufficientScope(scope,
+            $"This needs an operator access token (scope '{scope}', audience '{issuer.Value}'), not client credentials.");
     }
 
     /// The operator, or the client named in the path authenticating with one of its live secrets.
@@ -30,7 +29,7 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
     public async Task<Outcome<Actor>> RequireOperatorOrClientAsync(HttpRequest request, string clientId)
     {
         var bearer = BearerToken(request);
-        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer);
+        if (bearer is not null) return await OperatorFromTokenAsync(request, bearer, ManagementScopes.Clients);
 
         var form = request.HasFormContentType ? await OAuthForm.ReadAsync(request, request.HttpContext.RequestAborted) : new Outcome<IFormCollection>(FormCollection.Empty);
         if (form.IsError) return form.Error;
@@ -42,13 +41,13 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
         return Actor.Client(clientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 
-    private async Task<Outcome<Actor>> OperatorFromTokenAsync(HttpRequest request, string bearer)
+    private async Task<Outcome<Actor>> OperatorFromTokenAsync(HttpRequest request, string bearer, string scope)
     {
         var token = await tokens.FindActiveAsync(bearer);
         if (token is null) return OAuthError.InvalidToken("The access token is invalid, expired or revoked.");
-        if (token.Audience != issuer.Value || !token.HasScope(OperatorScope))
-            return OAuthError.InsufficientScope(OperatorScope,
-                $"Managing clients needs a token with scope '{OperatorScope}' and audience '{issuer.Value}'.");
+        if (token.Audience != issuer.Value || !token.HasScope(scope))
+            return OAuthError.InsufficientScope(scope,
+                $"This needs a token with scope '{scope}' and audience '{issuer.Value}'.");
         return Actor.Client(token.ClientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 

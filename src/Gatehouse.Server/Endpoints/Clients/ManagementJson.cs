@@ -61,7 +61,11 @@ internal static class ManagementJson
         pending is { } p && (stored is null || p > stored) ? p : stored;
 
     /// Reads a JSON object body; a registration (create) or a merge patch (RFC 7396) of one.
-    public static async Task<Outcome<ClientRegistration>> ReadRegistrationAsync(HttpRequest request, CancellationToken ct)
+    public static Task<Outcome<ClientRegistration>> ReadRegistrationAsync(HttpRequest request, CancellationToken ct) =>
+        ReadObjectAsync(request, ParseRegistration, ct);
+
+    /// Reads a bounded application/json (or merge-patch+json) body that must be one JSON object, and parses it.
+    public static async Task<Outcome<T>> ReadObjectAsync<T>(HttpRequest request, Func<JsonElement, Outcome<T>> parse, CancellationToken ct)
     {
         if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
             !request.ContentType.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase))
@@ -75,7 +79,8 @@ internal static class ManagementJson
         catch (BadHttpRequestException) { return OAuthError.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes."); }
         using (document)
         {
-            try { return ParseRegistration(document.RootElement); }
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return OAuthError.InvalidRequest("The body must be a JSON object.");
+            try { return parse(document.RootElement); }
             // GetString on invalid UTF-8 or a lone surrogate.
             catch (InvalidOperationException) { return OAuthError.InvalidRequest("The body holds a string that is not valid UTF-8 text."); }
         }
@@ -83,7 +88,6 @@ internal static class ManagementJson
 
     private static Outcome<ClientRegistration> ParseRegistration(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object) return OAuthError.InvalidRequest("The body must be a JSON object.");
         var registration = new ClientRegistration();
         foreach (var property in root.EnumerateObject())
         {
@@ -152,7 +156,8 @@ internal static class ManagementJson
         return registration;
     }
 
-    private static string[]? StringArray(JsonElement value)
+    /// An array of strings, or null when the value is anything else.
+    public static string[]? StringArray(JsonElement value)
     {
         if (value.ValueKind != JsonValueKind.Array) return null;
         var items = new List<string>();

@@ -39,9 +39,9 @@ internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options,
         return target;
     }
 
-    /// The management API's audience is this server itself; any client granted the operator scope may ask for it.
+    /// The management API's audience is this server itself; any client granted an operator scope may ask for it.
     private bool IsOperatorAudience(Client client, string target) =>
-        target == issuer.Value && client.Scopes.Contains(Endpoints.Clients.ManagementAccess.OperatorScope);
+        target == issuer.Value && client.Scopes.Any(ManagementScopes.All.Contains);
 
     /// Seed 002: scope defaults to the client's full granted set; a narrower request is honoured;
     /// a scope not granted is invalid_scope (RFC 6749 §5.2), naming the scope.

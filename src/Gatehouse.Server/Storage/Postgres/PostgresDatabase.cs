@@ -51,6 +51,9 @@ internal sealed class PostgresDatabase : RelationalDatabase, IDisposable, IAsync
 
     public override string ForUpdate => " FOR UPDATE";
 
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
     /// Held until the transaction ends; see PostgresLocks.Feed.
     public override Task LockFeedsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
         ExecuteAsync(connection, transaction, $"SELECT pg_advisory_xact_lock({PostgresLocks.Feed})", ct);

@@ -27,6 +27,9 @@ internal abstract class RelationalDatabase
     /// transaction already excludes every other writer (SQLite).
     public abstract string ForUpdate { get; }
 
+    /// A UNIQUE or PRIMARY KEY constraint refused the statement (in PostgreSQL the transaction is then void).
+    public abstract bool IsUniqueViolation(DbException exception);
+
     /// Taken before a row goes into a feed table (changes, revocations, audit_log), so rows become visible
     /// in sequence order: a reader polling "sequence > last seen" never skips one that commits late.
     public abstract Task LockFeedsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct);

@@ -41,6 +41,10 @@ internal sealed class SqliteDatabase : RelationalDatabase
 
     public override string ForUpdate => "";
 
+    /// SQLITE_CONSTRAINT_UNIQUE (2067) and SQLITE_CONSTRAINT_PRIMARYKEY (1555).
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+
     public override Task LockFeedsAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) => Task.CompletedTask;
 
     public override Task LockSigningKeysAsync(DbConnection connection, DbTransaction transaction, string algorithm, CancellationToken ct) =>
