@@ -10,9 +10,24 @@ internal sealed class ClientRegistry
 
     public bool TryGet(string clientId, [NotNullWhen(true)] out Client? client) => _clients.TryGetValue(clientId, out client);
 
-    public void Set(Client client) => _clients[client.ClientId] = client;
+    /// Changes whenever a client does: views derived from all clients (CORS origins) rebuild on a change.
+    public long Version => Interlocked.Read(ref _version);
 
-    public void Remove(string clientId) => _clients.TryRemove(clientId, out _);
+    private long _version;
+
+    public IEnumerable<Client> All => _clients.Values;
+
+    public void Set(Client client)
+    {
+        _clients[client.ClientId] = client;
+        Interlocked.Increment(ref _version);
+    }
+
+    public void Remove(string clientId)
+    {
+        _clients.TryRemove(clientId, out _);
+        Interlocked.Increment(ref _version);
+    }
 
     public void ReplaceAll(IEnumerable<Client> clients)
     {
@@ -20,5 +35,6 @@ internal sealed class ClientRegistry
         foreach (var id in _clients.Keys)
             if (!fresh.ContainsKey(id)) _clients.TryRemove(id, out _);
         foreach (var client in fresh.Values) _clients[client.ClientId] = client;
+        Interlocked.Increment(ref _version);
     }
 }
