@@ -4,9 +4,9 @@ import { RecordingFetch } from "./recording-fetch.js";
 
 const open: Gatehouse[] = [];
 
-/** A Gatehouse for `client` of `server`, sending through a fresh recorder; `closeAll()` after each test. */
-export function gatehouseFor(server: RunningGatehouse, client: CreatedClient, options: Partial<GatehouseOptions> = {}) {
-  const recorder = new RecordingFetch();
+/** A Gatehouse for `client` of `server`, sending through `recorder` (a fresh one by default); `closeAll()` after each test. */
+export function gatehouseFor(server: RunningGatehouse, client: CreatedClient, options: Partial<GatehouseOptions> = {},
+  recorder = new RecordingFetch()) {
   const events: GatehouseEvent[] = [];
   const gh = new Gatehouse({
     authority: server.issuer,
