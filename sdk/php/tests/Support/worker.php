@@ -12,7 +12,9 @@ if ($cacheDirectory !== '') {
     $options['cache'] = new Gatehouse\Cache\FileCache($cacheDirectory);
 }
 $client = new Gatehouse\Client($options);
-time_sleep_until($startAt);
+if ($startAt > microtime(true)) { // a late starter goes at once
+    time_sleep_until($startAt);
+}
 try {
     echo $client->auth()->accessToken();
 } catch (Gatehouse\TokenException $e) {
