@@ -67,7 +67,7 @@ final class ClientOptions
         $this->clock = self::objectOrNull($options, 'clock');
         $this->timeout = self::positive($options, 'timeout', 30.0);
         $this->maxRetryAfter = self::positive($options, 'maxRetryAfter', 30.0);
-        $this->maxTokenRequestAttempts = (int) self::positive($options, 'maxTokenRequestAttempts', 3);
+        $this->maxTokenRequestAttempts = max(1, (int) self::positive($options, 'maxTokenRequestAttempts', 3));
         $this->maxApiBackoffRetries = max(0, (int) ($options['maxApiBackoffRetries'] ?? 2));
         $this->discoveryRefreshInterval = self::positive($options, 'discoveryRefreshInterval', 86400.0);
     }

@@ -12,3 +12,12 @@ spl_autoload_register(static function (string $class): void {
         }
     }
 });
+
+// An interrupted run (Ctrl-C, a CI timeout) must not leave servers behind: exit() runs the shutdown functions
+// that stop them and remove their directories.
+if (function_exists('pcntl_async_signals')) {
+    pcntl_async_signals(true);
+    foreach ([SIGINT, SIGTERM] as $signal) {
+        pcntl_signal($signal, static fn () => exit(130));
+    }
+}
