@@ -48,7 +48,8 @@ internal sealed partial class ChangeFeedFollower(StoreSync sync, IChangeSignal s
 /// Slow chores: flush secret last-used times, rotate keys when due, forget what has expired.
 internal sealed partial class Housekeeping(
     SecretUsageRecorder usage, IClientStore clients, SigningKeyService keys, RevocationList revocations,
-    IRevocationStore revocationStore, IChangeFeed feed, RateLimiting.FailedAuthenticationThrottle throttle, TimeProvider clock,
+    IRevocationStore revocationStore, IChangeFeed feed, RateLimiting.FailedAuthenticationThrottle throttle, IGrantStore grants,
+    Sessions.SignInThrottle signInThrottle, ISessionStore sessions, TimeProvider clock,
     ILogger<Housekeeping> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -75,6 +76,9 @@ internal sealed partial class Housekeeping(
         var now = clock.GetUtcNow();
         await revocationStore.PruneExpiredAsync(now, ct);
         await feed.PruneAsync(now - TimeSpan.FromDays(1), ct);
+        await grants.PruneExpiredAsync(now, ct);
+        await signInThrottle.PruneAsync(ct);
+        await sessions.PruneAsync(now, ct);
     }
 
     /// Also called at shutdown, so a graceful stop loses no last-used time.

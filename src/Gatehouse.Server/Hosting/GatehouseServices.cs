@@ -100,6 +100,13 @@ internal static class GatehouseServices
         services.AddSingleton<RefreshTokenGrant>();
         services.AddSingleton<PersonGrants>();
         services.AddSingleton<TokenGrantHandlers>();
+        services.AddSingleton<Endpoints.Authorize.AuthorizationRequestReader>();
+        services.AddSingleton<Endpoints.Authorize.AuthorizationRequestProtector>();
+        services.AddSingleton<Endpoints.Authorize.AuthorizationResponses>();
+        services.AddSingleton<Endpoints.Authorize.AuthorizationFlow>();
+        services.AddSingleton<Endpoints.Cors.PublicClientOrigins>();
+        services.AddSingleton<Sessions.SignInSessions>();
+        services.AddSingleton<Sessions.SignInThrottle>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<AccessTokenValidator>();
         services.AddSingleton<DiscoveryDocuments>();

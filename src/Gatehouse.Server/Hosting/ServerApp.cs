@@ -1,5 +1,11 @@
 using OpenTelemetry.Metrics;
 using Gatehouse.Server.Endpoints.Audit;
+using Gatehouse.Server.Endpoints.Authorize;
+using Gatehouse.Server.Endpoints.Cors;
+using Gatehouse.Server.Endpoints.Logout;
+using Gatehouse.Server.Endpoints.UserInfo;
+using Gatehouse.Server.Pages;
+using Gatehouse.Server.Security;
 using Gatehouse.Server.Endpoints.Clients;
 using Gatehouse.Server.Endpoints.Discovery;
 using Gatehouse.Server.Endpoints.Health;
@@ -44,6 +50,17 @@ internal static class ServerApp
             builder.WebHost.UseUrls(DefaultUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddGatehouseServer();
+        builder.Services.AddRazorComponents();
+        builder.Services.AddSharedDataProtection();
+        builder.Services.AddAntiforgery(o =>
+        {
+            o.FormFieldName = "__RequestVerificationToken";
+            // __Host- (SPEC 8) needs Secure, so only over https.
+            o.Cookie.Name = IsHttpsIssuer(builder.Configuration) ? "__Host-gh_af" : "gh_af";
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = IsHttpsIssuer(builder.Configuration) ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            o.SuppressXFrameOptionsHeader = true; // PageResults sets DENY on every page
+        });
         builder.Services.AddSingleton<Observability.GatehouseMetrics>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Observability.GatehouseMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
@@ -51,6 +68,7 @@ internal static class ServerApp
 
         var app = builder.Build();
         app.UseDependencyFailureResponses();
+        app.UseBrowserCors();
         DiscoveryEndpoint.Map(app);
         JwksEndpoint.Map(app);
         TokenEndpoint.Map(app);
@@ -63,7 +81,16 @@ internal static class ServerApp
         UsersEndpoint.Map(app);
         RevocationFeedEndpoint.Map(app);
         AuditEndpoint.Map(app);
+        AuthorizeEndpoint.Map(app);
+        LoginEndpoint.Map(app);
+        ConsentEndpoint.Map(app);
+        UserInfoEndpoint.Map(app);
+        LogoutEndpoint.Map(app);
+        AssetEndpoints.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }
+
+    private static bool IsHttpsIssuer(IConfiguration configuration) =>
+        configuration[$"{GatehouseOptions.Section}:Issuer"]?.StartsWith("https://", StringComparison.OrdinalIgnoreCase) == true;
 }

@@ -176,6 +176,7 @@ internal interface ISessionStore
     Task<Sessions.Session?> FindAsync(byte[] handleHash, CancellationToken ct);
     Task EndAsync(byte[] handleHash, DateTimeOffset at, CancellationToken ct);
     Task EndAllOfUserAsync(string sub, DateTimeOffset at, CancellationToken ct);
+    Task PruneAsync(DateTimeOffset now, CancellationToken ct);
 }
 
 /// Failed sign-ins by throttle key (an account or an address), shared by every node.

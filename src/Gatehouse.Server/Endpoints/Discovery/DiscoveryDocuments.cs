@@ -29,21 +29,22 @@ internal sealed class DiscoveryDocuments(IssuerUrl issuer, IOptions<GatehouseOpt
             ["revocation_endpoint"] = issuer.Endpoint("/oauth/revoke"),
             ["grant_types_supported"] = new[] { "client_credentials", "authorization_code", "refresh_token" },
             ["response_types_supported"] = new[] { "code" },
-            ["response_modes_supported"] = new[] { "query" },
+            ["response_modes_supported"] = new[] { "query", "form_post" },
+            ["end_session_endpoint"] = issuer.Endpoint("/oauth/logout"),
+            ["prompt_values_supported"] = new[] { "none", "login", "consent", "select_account" },
             ["scopes_supported"] = options.ScopeList,
             // "none" is for public clients using PKCE (RFC 7636); confidential clients use a secret.
             ["token_endpoint_auth_methods_supported"] = clientAuth.Append("none").ToArray(),
             ["introspection_endpoint_auth_methods_supported"] = clientAuth,
-            // Introspection and revocation take a client secret (public PKCE clients come with sign-in).
-            ["revocation_endpoint_auth_methods_supported"] = clientAuth,
+            // A public client may revoke its own refresh token (RFC 7009 §2.1); introspection needs a secret.
+            ["revocation_endpoint_auth_methods_supported"] = clientAuth.Append("none").ToArray(),
             ["code_challenge_methods_supported"] = new[] { "S256" },
             // ES256 signs by default; OIDC Discovery §3 requires RS256 to be available too.
             ["id_token_signing_alg_values_supported"] = new[] { "ES256", "RS256" },
-            ["userinfo_signing_alg_values_supported"] = new[] { "ES256", "RS256" },
             ["subject_types_supported"] = new[] { "public" },
             ["claims_supported"] = new[]
             {
-                "iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "nonce", "auth_time",
+                "iss", "sub", "aud", "exp", "iat", "jti", "client_id", "scope", "nonce", "auth_time", "azp", "sid", "at_hash", "amr",
                 "name", "given_name", "family_name", "email", "email_verified", "companies",
             },
             ["authorization_response_iss_parameter_supported"] = true, // RFC 9207
@@ -52,6 +53,7 @@ internal sealed class DiscoveryDocuments(IssuerUrl issuer, IOptions<GatehouseOpt
         if (openId)
         {
             metadata["claims_parameter_supported"] = false;
+            metadata["frontchannel_logout_supported"] = false;
             metadata["request_parameter_supported"] = false;
             metadata["request_uri_parameter_supported"] = false;
         }

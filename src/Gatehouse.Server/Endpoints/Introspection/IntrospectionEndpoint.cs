@@ -20,7 +20,7 @@ internal static class IntrospectionEndpoint
     private static readonly IntrospectionResponse Inactive = new(false);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, CancellationToken ct)
+        AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, IGrantStore grants, TimeProvider clock, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
@@ -30,6 +30,9 @@ internal static class IntrospectionEndpoint
         if (caller.IsError) return OAuthResults.Error(caller.Error);
         var token = form.Value.Value("token");
         if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
+
+        if (Grants.GrantHandles.LooksLikeRefreshToken(token))
+            return OAuthResults.NoStoreJson(await RefreshTokenAsync(token, caller.Value.Client.ClientId, grants, clock, ct), OAuthJson.Web.IntrospectionResponse);
 
         // RFC 7662 §2.2: anything we cannot vouch for is simply inactive; token_type_hint is only a hint.
         var active = await validator.FindActiveAsync(token);
@@ -47,6 +50,24 @@ internal static class IntrospectionEndpoint
             Jti = active.Jti,
         };
         return OAuthResults.NoStoreJson(body, OAuthJson.Web.IntrospectionResponse);
+    }
+
+    /// SPEC 7: a refresh token introspects as active only for its own client (anyone else learns nothing).
+    private static async Task<IntrospectionResponse> RefreshTokenAsync(string token, string callerId, IGrantStore grants, TimeProvider clock,
+        CancellationToken ct)
+    {
+        if (await grants.FindRefreshTokenAsync(Grants.GrantHandles.Hash(token), ct) is not var (refresh, grant)) return Inactive;
+        var now = clock.GetUtcNow();
+        if (refresh.ClientId != callerId || refresh.UsedAt is not null || refresh.ExpiresAt <= now || !grant.IsLive(now)) return Inactive;
+        return new IntrospectionResponse(true)
+        {
+            Scope = grant.Scope,
+            ClientId = refresh.ClientId,
+            TokenType = "refresh_token",
+            Exp = refresh.ExpiresAt.ToUnixTimeSeconds(),
+            Iat = refresh.CreatedAt.ToUnixTimeSeconds(),
+            Sub = grant.Sub,
+        };
     }
 }
 

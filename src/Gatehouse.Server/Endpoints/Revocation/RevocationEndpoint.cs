@@ -13,7 +13,7 @@ internal static partial class RevocationEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapPost("/oauth/revoke", HandleAsync);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, RevocationList revocations, TokenRevocation revocation, GatehouseMetrics metrics,
+        AccessTokenValidator validator, RevocationList revocations, TokenRevocation revocation, IGrantStore grants, GatehouseMetrics metrics,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
@@ -22,6 +22,15 @@ internal static partial class RevocationEndpoint
         if (caller.IsError) return OAuthResults.Error(caller.Error);
         var token = form.Value.Value("token");
         if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
+
+        // RFC 7009 §2.1: revoking a refresh token revokes its grant, and every access token the grant issued.
+        if (Grants.GrantHandles.LooksLikeRefreshToken(token))
+        {
+            if (await grants.FindRefreshTokenAsync(Grants.GrantHandles.Hash(token), ct) is var (refresh, grant) &&
+                refresh.ClientId == caller.Value.Client.ClientId)
+                await revocation.RevokeGrantAsync(grant.GrantId, ct);
+            return Revoked(request);
+        }
 
         // RFC 7009 §2.2: unknown, invalid or expired tokens get 200 too — there is nothing left to revoke.
         var verified = await validator.VerifyAsync(token);

@@ -39,6 +39,12 @@ internal sealed class RelationalSessionStore(RelationalDatabase database) : ISes
         await database.ExecuteAsync(connection, null, "UPDATE sessions SET ended_at = @at WHERE sub = @sub AND ended_at IS NULL", ct,
             ("sub", sub), ("at", at));
     }
+
+    public async Task PruneAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await database.ExecuteAsync(connection, null, "DELETE FROM sessions WHERE expires_at < @now OR ended_at < @now", ct, ("now", now));
+    }
 }
 
 internal sealed class RelationalSignInFailureStore(RelationalDatabase database) : ISignInFailureStore
