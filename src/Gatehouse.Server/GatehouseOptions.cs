@@ -119,6 +119,9 @@ internal sealed class SignInOptions
     /// How long a sign-in session lasts before the person signs in again.
     public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
 
+    /// SPEC 8: codes are single-use and short-lived.
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
     /// SPEC 8: a refresh token unused this long dies; a grant lives at most the absolute lifetime.
     public TimeSpan RefreshTokenIdleLifetime { get; set; } = TimeSpan.FromDays(30);
     public TimeSpan RefreshTokenAbsoluteLifetime { get; set; } = TimeSpan.FromDays(90);

@@ -34,8 +34,8 @@ internal sealed class SignInSessions(ISessionStore store, IUserStore users, Issu
         var now = clock.GetUtcNow();
         var handle = GrantHandles.NewSessionHandle();
         var session = new Session(GrantHandles.Hash(handle), "sid_" + Guid.NewGuid().ToString("N"), user.Sub, now, "pwd", now, now + _lifetime, null);
-        // A session fixed by an attacker's cookie is replaced, never reused: the old one ends here.
-        await EndAsync(context, ct);
+        // A session fixed by an attacker's cookie is replaced, never reused: the old one ends here (its cookie is overwritten).
+        await EndStoredAsync(context, ct);
         await store.CreateAsync(session, ct);
         context.Response.Cookies.Append(CookieName, handle, new CookieOptions
         {
@@ -51,8 +51,13 @@ internal sealed class SignInSessions(ISessionStore store, IUserStore users, Issu
 
     public async Task EndAsync(HttpContext context, CancellationToken ct)
     {
+        await EndStoredAsync(context, ct);
+        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/", Secure = Secure, HttpOnly = true, SameSite = SameSiteMode.Lax });
+    }
+
+    private async Task EndStoredAsync(HttpContext context, CancellationToken ct)
+    {
         if (context.Request.Cookies.TryGetValue(CookieName, out var handle) && handle.StartsWith(GrantHandles.SessionPrefix, StringComparison.Ordinal))
             await store.EndAsync(GrantHandles.Hash(handle), clock.GetUtcNow(), ct);
-        context.Response.Cookies.Delete(CookieName, new CookieOptions { Path = "/", Secure = Secure, HttpOnly = true, SameSite = SameSiteMode.Lax });
     }
 }

@@ -23,7 +23,6 @@ internal sealed class AuthorizationFlow(
     TimeProvider clock,
     IOptions<GatehouseOptions> options)
 {
-    private static readonly TimeSpan CodeLifetime = TimeSpan.FromSeconds(60);
     private readonly SignInOptions _signIn = options.Value.SignIn;
 
     public async Task<IResult> ContinueAsync(HttpContext context, AuthorizationRequest request, Client client, CancellationToken ct)
@@ -68,7 +67,7 @@ internal sealed class AuthorizationFlow(
         var grant = new Grant("grt_" + Guid.NewGuid().ToString("N"), request.ClientId, user.Sub, request.Scope, request.Audience, session.Sid,
             session.AuthTime, session.Amr, now, now + _signIn.RefreshTokenAbsoluteLifetime, null);
         await grants.CreateWithCodeAsync(grant, new AuthorizationCode(GrantHandles.Hash(code), grant.GrantId, request.ClientId, request.RedirectUri,
-            request.CodeChallenge, request.Nonce, now, now + CodeLifetime, null), ct);
+            request.CodeChallenge, request.Nonce, now, now + _signIn.AuthorizationCodeLifetime, null), ct);
         return responses.Code(context, RedirectOf(request), code);
     }
 
