@@ -12,6 +12,8 @@ namespace Gatehouse.Server.Users;
 internal sealed partial class UserManagement(
     IUserStore store,
     IPasswordHasher<User> hasher,
+    Tokens.TokenRevocation revocation,
+    ISessionStore sessions,
     TimeProvider clock,
     ILogger<UserManagement> logger)
 {
@@ -69,12 +71,22 @@ internal sealed partial class UserManagement(
         var (result, user) = await store.UpdateAsync(sub,
             current => Apply(current, changes, passwordHash).Value with { UpdatedAt = now },
             Audit(actor, UpdateAction(changes), sub, Describe(changes)), ct);
+        if (result == UserWrite.Done && (changes.Password is not null || changes.Disabled == true)) await SignOutEverywhereAsync(sub, ct);
         return result switch
         {
             UserWrite.Done => user!,
             UserWrite.EmailTaken => EmailTaken(check.Value.Email),
             _ => NoSuchUser(sub),
         };
+    }
+
+    /// SPEC 8: deleting or disabling a person, or changing their password, revokes their grants (and with them
+    /// every refresh and access token) and ends their sessions. After the change itself: were this to fail,
+    /// a disabled or deleted person's grants are refused anyway at their next use.
+    private async Task SignOutEverywhereAsync(string sub, CancellationToken ct)
+    {
+        await revocation.RevokeGrantsOfUserAsync(sub, ct);
+        await sessions.EndAllOfUserAsync(sub, clock.GetUtcNow(), ct);
     }
 
     public Task<Outcome<User>> DisableAsync(string sub, Actor actor, CancellationToken ct) =>
@@ -87,8 +99,12 @@ internal sealed partial class UserManagement(
         UpdateAsync(sub, new UserRegistration(Password: password), actor, ct);
 
     /// Deletes the user; the sub is retired and never given to anyone else.
-    public async Task<Outcome<bool>> DeleteAsync(string sub, Actor actor, CancellationToken ct) =>
-        await store.DeleteAsync(sub, Audit(actor, AuditActions.UserDeleted, sub), ct) ? true : NoSuchUser(sub);
+    public async Task<Outcome<bool>> DeleteAsync(string sub, Actor actor, CancellationToken ct)
+    {
+        if (!await store.DeleteAsync(sub, Audit(actor, AuditActions.UserDeleted, sub), ct)) return NoSuchUser(sub);
+        await SignOutEverywhereAsync(sub, ct);
+        return true;
+    }
 
     /// The login page's check (SPEC 8). IncorrectCredentials for an unknown email or a wrong password, after the
     /// same hash verification either way; AccountDisabled only when the password was right. A hash in an older
