@@ -1,0 +1,1 @@
+await PartnerWebApp.PartnerWebAppHost.Build(args).RunAsync();
