@@ -49,6 +49,10 @@ internal static class ServerApp
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
             builder.WebHost.UseUrls(DefaultUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        // ASP.NET Core's "Request starting/finished" lines carry the whole URL, query string included, and sign-in puts
+        // bearer values there (id_token_hint on /oauth/logout). Pinned in code, after configuration, so that even a
+        // troubleshooting Debug level never writes them.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
         builder.Services.AddGatehouseServer();
         builder.Services.AddRazorComponents();
         builder.Services.AddSharedDataProtection();

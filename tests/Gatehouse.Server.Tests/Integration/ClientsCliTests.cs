@@ -72,7 +72,7 @@ public sealed class ClientsCliTests(ClientsCliFixture fixture) : IClassFixture<C
         Assert.Equal("cli-list", OAuthAssert.StringProperty(entry, "name"));
         Assert.DoesNotContain(created.ClientSecret, result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Existing.ClientSecret, result.Stdout, StringComparison.Ordinal);
-        Assert.DoesNotContain("client_secret", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"client_secret\"", result.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

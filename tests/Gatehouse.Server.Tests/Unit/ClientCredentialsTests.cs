@@ -72,9 +72,20 @@ public class ClientCredentialsTests
     }
 
     [Fact]
+    public void Read_ClientIdAlone_IsAPublicClientWithoutSecret()
+    {
+        // RFC 6749 §2.1: a public client identifies itself; the authenticator accepts it only for a public client.
+        var (request, form) = Request(null, ("client_id", "a"));
+
+        var credentials = ClientCredentials.Read(request, form).Value;
+
+        Assert.Equal(("a", null, false), (credentials.ClientId, credentials.Secret, credentials.ViaBasic));
+    }
+
+    [Fact]
     public void Read_NoCredentials_IsInvalidClientChallengingBasic()
     {
-        var (request, form) = Request(null, ("client_id", "a"));
+        var (request, form) = Request(null, ("scope", "a"));
 
         var error = ClientCredentials.Read(request, form).Error;
 

@@ -14,6 +14,7 @@ public sealed class ClientsEndpointTests(ClientsEndpointFixture fixture) : IClas
     static readonly string[] ClientViewProperties =
     [
         "client_id", "name", "scope", "audiences", "grant_types", "redirect_uris", "token_endpoint_auth_method",
+        "post_logout_redirect_uris", "require_consent", "id_token_signed_response_alg", "team", "resource_server",
         "rate_limit", "created_at", "updated_at", "tokens_revoked_before",
     ];
 
