@@ -14,3 +14,11 @@ fi
 
 npm ci --no-audit --no-fund
 npm test
+# The package packs (npm pack), with its types and without the tests.
+npm pack --dry-run --json 2>/dev/null | node -e '
+  const [pkg] = JSON.parse(require("fs").readFileSync(0, "utf8"));
+  const files = pkg.files.map(f => f.path);
+  for (const wanted of ["dist/index.js", "dist/index.d.ts", "README.md"])
+    if (!files.includes(wanted)) { console.error(`npm pack: ${wanted} missing`); process.exit(1); }
+  if (files.some(f => f.startsWith("test") || f.startsWith("build/"))) { console.error("npm pack: tests packed"); process.exit(1); }
+  console.log(`npm pack: ${pkg.filename}, ${files.length} files, ${pkg.size} bytes`);'

@@ -10,4 +10,8 @@ if [[ ! -f "$GATEHOUSE_DLL" ]]; then
     exit 1
 fi
 export GATEHOUSE_DLL="$(cd "$(dirname "$GATEHOUSE_DLL")" && pwd)/$(basename "$GATEHOUSE_DLL")"
+# composer.json parses and its PSR-4 root exists (composer itself cannot run offline).
+php -r '$c = json_decode(file_get_contents("composer.json"), true, 512, JSON_THROW_ON_ERROR);
+  foreach ($c["autoload"]["psr-4"] as $ns => $dir) { if (!is_dir($dir)) { fwrite(STDERR, "composer.json: $dir missing\n"); exit(1); } }
+  echo "composer.json: {$c["name"]}, PSR-4 ok\n";'
 exec phpunit --colors=never "$@"

@@ -75,7 +75,7 @@ internal static class ClientCommands
                 else Console.WriteLine("client_secret: none (public client: PKCE only)");
                 Console.WriteLine($"scope:         {client.ScopeString}");
                 Console.WriteLine($"audiences:     {string.Join(' ', client.Audiences)}");
-                Console.WriteLine("The secret is shown this once; store it now.");
+                if (created.Value.Secret is not null) Console.WriteLine("The secret is shown this once; store it now.");
             }
             return 0;
         });
