@@ -11,8 +11,7 @@ internal static class OAuthForm
 
     public static async Task<Outcome<IFormCollection>> ReadAsync(HttpRequest request, CancellationToken ct)
     {
-        if (!IsFormUrlEncoded(request.ContentType))
-            return OAuthError.InvalidRequest("The request body must be application/x-www-form-urlencoded.");
+        if (MediaTypes.Check(request.ContentType, NotAForm, MediaTypes.Form) is { } refused) return refused;
         if (request.ContentLength > MaxBodyBytes)
             return OAuthError.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes.");
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
@@ -38,8 +37,5 @@ internal static class OAuthForm
     public static string? Value(this IFormCollection form, string name) =>
         form.TryGetValue(name, out StringValues value) && !string.IsNullOrEmpty(value[0]) ? value[0] : null;
 
-    private static bool IsFormUrlEncoded(string? contentType) =>
-        contentType is not null &&
-        Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) &&
-        media.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase);
+    private static readonly OAuthError NotAForm = OAuthError.InvalidRequest("The request body must be application/x-www-form-urlencoded.");
 }
