@@ -10,6 +10,9 @@ public class HardeningFixture : GatehouseFixture
 {
     public CreatedClient Partner { get; private set; } = null!;
     public CreatedClient Operator { get; private set; } = null!;
+
+    /// Holds an operator scope next to an ordinary one.
+    public CreatedClient Mixed { get; private set; } = null!;
     public ManagementTestClient Api { get; private set; } = null!;
 
     protected override async Task SeedAsync()
@@ -17,6 +20,7 @@ public class HardeningFixture : GatehouseFixture
         Partner = await CreateClientAsync("hardening-partner");
         Operator = await GatehouseCli.CreateClientAsync(DataDirectory, "hardening-operator", scope: "clients:manage users:manage",
             rateLimit: UnthrottledRateLimit);
+        Mixed = await CreateClientAsync("hardening-mixed", scope: "clients:manage decisions:read");
     }
 
     public override async Task InitializeAsync()
