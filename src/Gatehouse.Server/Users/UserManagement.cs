@@ -239,12 +239,11 @@ internal sealed partial class UserManagement(
     }
 
     /// What an update asked for, as the audit log keeps it: the fields named, never a password.
-    private static string Describe(UserRegistration changes) => "fields=" + string.Join(',', Fields(changes));
+    private static string Describe(UserRegistration changes) => AuditDetails.Of(("fields", Fields(changes).ToArray()));
 
-    private static string Describe(User u) =>
-        $"email={u.Email}; name={u.Name}; email_verified={(u.EmailVerified ? "true" : "false")}; role={u.Role ?? "none"}; " +
-        $"teams={string.Join(' ', u.Teams)}; companies={string.Join(' ', u.Companies.Select(c => $"{c.CompanyNumber}:{c.Role}"))}; " +
-        $"disabled={(u.Disabled ? "true" : "false")}";
+    private static string Describe(User u) => AuditDetails.Of(
+        ("email", u.Email), ("name", u.Name), ("email_verified", u.EmailVerified), ("role", u.Role), ("teams", u.Teams),
+        ("companies", u.Companies.Select(c => $"{c.CompanyNumber}:{c.Role}").ToArray()), ("disabled", u.Disabled));
 
     private AuditEntry Audit(Actor actor, string action, string target, string? details = null) =>
         new(clock.GetUtcNow(), actor.Name, action, target, actor.SourceAddress, details);
