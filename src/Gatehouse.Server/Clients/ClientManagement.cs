@@ -108,7 +108,7 @@ internal sealed class ClientManagement(
             throw;
         }
         await RefreshAsync(clientId, ct);
-        return revoked ? true : OAuthError.NotFound($"Client '{clientId}' has no live secret '{secretId}'.");
+        return revoked ? true : OAuthError.NotFound($"Client {Echo.Quoted(clientId)} has no live secret {Echo.Quoted(secretId)}.");
     }
 
     private async Task ApplyLocallyAsync(string clientId, string secretId, bool revoked, CancellationToken ct)
@@ -151,7 +151,7 @@ internal sealed class ClientManagement(
         ("post_logout_redirect_uris", c.PostLogoutRedirectUris), ("require_consent", c.RequireConsent),
         ("id_token_signed_response_alg", c.IdTokenSignedResponseAlg), ("team", c.Team), ("resource_server", c.ResourceServer));
 
-    private static OAuthError NoSuchClient(string clientId) => OAuthError.NotFound($"No client '{clientId}'.");
+    private static OAuthError NoSuchClient(string clientId) => OAuthError.NotFound($"No client {Echo.Quoted(clientId)}.");
 }
 
 /// Lets the serving process update its in-memory view the moment its own write commits.

@@ -50,6 +50,7 @@ internal static class ServerApp
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        app.UseNosniff();
         app.UseDependencyFailureResponses();
         DiscoveryEndpoint.Map(app);
         JwksEndpoint.Map(app);

@@ -24,5 +24,5 @@ internal static class ManagementScopes
 
     public static OAuthError NothingLeftFor(string audience, string issuer) =>
         new(OAuthErrorCodes.InvalidScope,
-            $"This client's scopes are all management scopes, issued only for audience '{issuer}', not '{audience}'.");
+            $"This client's scopes are all management scopes, issued only for audience '{issuer}', not {Echo.Quoted(audience)}.");
 }

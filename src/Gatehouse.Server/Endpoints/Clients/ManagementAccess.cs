@@ -37,7 +37,7 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
             return OAuthError.Unauthenticated("An operator access token, or the client's own credentials, is required.");
         var client = clients.Authenticate(request, form.Value);
         if (client.IsError) return client.Error;
-        if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client '{clientId}'.");
+        if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client {Echo.Quoted(clientId)}.");
         return Actor.Client(clientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 

@@ -148,7 +148,7 @@ internal static class ManagementJson
                     registration = registration with { ResourceServer = value.GetBoolean() };
                     break;
                 default:
-                    return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field '{property.Name}'.");
+                    return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field {Echo.Quoted(property.Name)}.");
             }
         }
         return registration;
