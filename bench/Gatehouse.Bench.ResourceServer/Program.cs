@@ -19,7 +19,7 @@ var apiDll = Path.Combine(AppContext.BaseDirectory, "api", "PartnerApi.dll");
 try
 {
     var caller = JsonDocument.Parse(await Child.RunAsync(serverDll, "clients", "create", "--name", "bench-caller", "--scope", "decisions:read", "--json", "--data-dir", dataDirectory)).RootElement;
-    var api = JsonDocument.Parse(await Child.RunAsync(serverDll, "clients", "create", "--name", "bench-api", "--scope", "decisions:read", "--json", "--data-dir", dataDirectory)).RootElement;
+    var api = JsonDocument.Parse(await Child.RunAsync(serverDll, "clients", "create", "--name", "bench-api", "--scope", "decisions:read", "--resource-server", "--json", "--data-dir", dataDirectory)).RootElement;
     using var server = await Child.StartAsync(serverDll, "serve", "--data-dir", dataDirectory, "--Gatehouse:Issuer={self}");
     using var partnerApi = await Child.StartAsync(apiDll,
         $"--Gatehouse:Authority={server.BaseAddress}",

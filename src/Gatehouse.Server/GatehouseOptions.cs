@@ -71,8 +71,11 @@ internal sealed class RateLimitOptions
     /// Seed 002: "the 10 req/s limit on the token endpoint". Per client; a client's own limit wins.
     public int TokenRequestsPerSecond { get; set; } = 10;
 
-    /// Per remote address, before further authentication attempts get 429.
+    /// Per network (IPv4 address, IPv6 /64), before further authentication attempts from it get 429.
     public int FailedAuthenticationsPerMinute { get; set; } = 20;
+
+    /// Per claimed client_id, from anywhere, before networks that have failed get 429 for it. Unset: as per network.
+    public int? FailedAuthenticationsPerClientPerMinute { get; set; }
 }
 
 internal sealed class KeyOptions

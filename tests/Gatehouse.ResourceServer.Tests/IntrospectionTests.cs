@@ -17,7 +17,7 @@ public sealed class IntrospectionFixture : GatehouseFixture
         Partner = await CreateClientAsync("introspection-partner");
         Internal = await CreateClientAsync("introspection-internal", scope: "decisions:read", audience: "internal/v1");
         Victim = await CreateClientAsync("introspection-victim");
-        ApiCredentials = await CreateClientAsync("introspecting-api", scope: "decisions:read");
+        ApiCredentials = await CreateClientAsync("introspecting-api", scope: "decisions:read", resourceServer: true);
     }
 
     public override async Task InitializeAsync()

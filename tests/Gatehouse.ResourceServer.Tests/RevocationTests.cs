@@ -18,7 +18,7 @@ public sealed class RevocationFixture : GatehouseFixture
     {
         Partner = await CreateClientAsync("revocation-partner");
         Victim = await CreateClientAsync("revocation-victim");
-        ApiCredentials = await CreateClientAsync("partner-api", scope: "decisions:read");
+        ApiCredentials = await CreateClientAsync("partner-api", scope: "decisions:read", resourceServer: true);
     }
 
     public override async Task InitializeAsync()

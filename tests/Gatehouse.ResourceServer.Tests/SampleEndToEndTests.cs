@@ -15,7 +15,7 @@ public sealed class SampleFixture : GatehouseFixture
     {
         Caller = await CreateClientAsync("sample-caller", scope: "decisions:read applications:write");
         Reader = await CreateClientAsync("sample-reader", scope: "decisions:read");
-        ApiCredentials = await CreateClientAsync("sample-api", scope: "decisions:read");
+        ApiCredentials = await CreateClientAsync("sample-api", scope: "decisions:read", resourceServer: true);
     }
 
     public override async Task InitializeAsync()

@@ -21,7 +21,7 @@ internal static class AuditCommand
             var records = await context.Get<IAuditLog>().ReadAsync(result.GetValue(after), result.GetValue(limit), ct);
             if (result.GetValue(json)) CliOutput.WriteJson(records.Select(AuditView.Of).ToArray());
             else foreach (var r in records)
-                Console.WriteLine($"{r.Id,6}  {r.Entry.At:u}  {r.Entry.Actor}  {r.Entry.Action}  {r.Entry.Target}  {r.Entry.SourceAddress}  {r.Entry.Details}");
+                Console.WriteLine($"{r.Id,6}  {r.Entry.At:u}  {r.Entry.Actor}  {r.Entry.Action}  {r.Entry.Target}  {r.Entry.SourceAddress}  {AuditDetails.Render(AuditDetails.Parse(r.Entry.Details))}");
             return 0;
         });
         return command;

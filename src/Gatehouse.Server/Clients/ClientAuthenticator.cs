@@ -25,13 +25,19 @@ internal sealed class ClientAuthenticator(
     {
         var address = request.HttpContext.Connection.RemoteIpAddress;
         var credentials = ClientCredentials.Read(request, form);
-        if (credentials.IsError) return credentials.Error.Status == 401 ? Failed(address, credentials.Error) : credentials.Error;
+        if (credentials.IsError)
+        {
+            if (credentials.Error.Status != 401) return credentials.Error;
+            return throttle.IsRefused(address, null, out var wait) ? Throttled(wait) : Failed(address, null, credentials.Error);
+        }
         var (clientId, secret, viaBasic) = credentials.Value;
+        // Before anything presented is evaluated: a throttled caller learns nothing, not even that it guessed right.
+        if (throttle.IsRefused(address, clientId, out var retryAfter)) return Throttled(retryAfter);
         if (secret is null)
         {
             if (allowPublic && registry.TryGet(clientId, out var publicClient) && publicClient.IsPublic)
                 return new AuthenticatedClient(publicClient, null);
-            return Failed(address, OAuthError.InvalidClient(
+            return Failed(address, clientId, OAuthError.InvalidClient(
                 "Client authentication is required: client_id and client_secret, in the body or with HTTP Basic.", basic: true));
         }
 
@@ -39,7 +45,7 @@ internal sealed class ClientAuthenticator(
         var secretEnvironment = SecretFormat.EnvironmentOf(secret);
         if (secretEnvironment is not null && secretEnvironment != _environment)
         {
-            return Failed(address, OAuthError.InvalidClient(
+            return Failed(address, clientId, OAuthError.InvalidClient(
                 $"This is a {secretEnvironment} secret but this is the {_environment} environment. Check you're not mixing sandbox and live.",
                 viaBasic));
         }
@@ -47,7 +53,7 @@ internal sealed class ClientAuthenticator(
         Span<byte> presented = stackalloc byte[SecretHasher.HashSize];
         hasher.Hash(secret, presented);
         var match = Verify(clientId, presented, out var client);
-        if (match is null) return Failed(address, OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic));
+        if (match is null) return Failed(address, clientId, OAuthError.InvalidClient("Unknown client or wrong client secret.", viaBasic));
         // RFC 7591 §2: a client registered for one method uses that one (a proxy must not see the secret where it expects none).
         if (client!.AuthMethodExplicit && (viaBasic ? ClientAuthMethods.SecretBasic : ClientAuthMethods.SecretPost) != client.TokenEndpointAuthMethod)
             return OAuthError.InvalidClient($"This client is registered for {client.TokenEndpointAuthMethod}.", viaBasic);
@@ -55,15 +61,14 @@ internal sealed class ClientAuthenticator(
         return new AuthenticatedClient(client!, match.SecretId);
     }
 
-    /// A correct secret is never refused here, so one misbehaving caller behind a shared address (a proxy,
-    /// a NAT) cannot lock others out; an address that keeps failing gets 429 instead of more answers.
-    private OAuthError Failed(System.Net.IPAddress? address, OAuthError error)
+    private OAuthError Failed(System.Net.IPAddress? address, string? clientId, OAuthError error)
     {
-        if (throttle.IsThrottled(address, out var retryAfter))
-            return OAuthError.RateLimited(retryAfter, "Too many failed client authentications from this address; retry later.");
-        throttle.RecordFailure(address);
+        throttle.RecordFailure(address, clientId);
         return error;
     }
+
+    private static OAuthError Throttled(int retryAfterSeconds) =>
+        OAuthError.RateLimited(retryAfterSeconds, "Too many failed client authentications from this network or for this client; retry later.");
 
     /// Same work whether or not the client exists: always two constant-time comparisons.
     private ClientSecret? Verify(string clientId, ReadOnlySpan<byte> presented, out Client? client)

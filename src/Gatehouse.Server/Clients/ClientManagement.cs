@@ -77,7 +77,7 @@ internal sealed class ClientManagement(
         var value = SecretFormat.NewSecret(_options.Environment);
         var secret = NewSecret(value, clock.GetUtcNow());
         var result = await store.AddSecretAsync(clientId, secret, MaxLiveSecrets,
-            Audit(actor, AuditActions.SecretAdded, clientId, $"secret_id={secret.SecretId}"), ct);
+            Audit(actor, AuditActions.SecretAdded, clientId, AuditDetails.Of(("secret_id", secret.SecretId))), ct);
         switch (result)
         {
             case AddSecretResult.ClientNotFound: return NoSuchClient(clientId);
@@ -99,7 +99,7 @@ internal sealed class ClientManagement(
         try
         {
             revoked = await store.RevokeSecretAsync(clientId, secretId, clock.GetUtcNow(),
-                Audit(actor, AuditActions.SecretRevoked, clientId, $"secret_id={secretId}"), ct);
+                Audit(actor, AuditActions.SecretRevoked, clientId, AuditDetails.Of(("secret_id", secretId))), ct);
         }
         catch
         {
@@ -108,7 +108,7 @@ internal sealed class ClientManagement(
             throw;
         }
         await RefreshAsync(clientId, ct);
-        return revoked ? true : OAuthError.NotFound($"Client '{clientId}' has no live secret '{secretId}'.");
+        return revoked ? true : OAuthError.NotFound($"Client {Echo.Quoted(clientId)} has no live secret {Echo.Quoted(secretId)}.");
     }
 
     private async Task ApplyLocallyAsync(string clientId, string secretId, bool revoked, CancellationToken ct)
@@ -126,7 +126,7 @@ internal sealed class ClientManagement(
     {
         var cutOff = NewCutOff();
         if (!await store.RevokeAllTokensAsync(clientId, cutOff.RevokedBeforeMicroseconds, cutOff.FeedExpiresAt,
-                Audit(actor, AuditActions.TokensRevoked, clientId, $"revoked_before_us={cutOff.RevokedBeforeMicroseconds}"), ct))
+                Audit(actor, AuditActions.TokensRevoked, clientId, AuditDetails.Of(("revoked_before_us", cutOff.RevokedBeforeMicroseconds))), ct))
             return NoSuchClient(clientId);
         await RefreshAsync(clientId, ct);
         return cutOff.RevokedBeforeMicroseconds;
@@ -145,13 +145,13 @@ internal sealed class ClientManagement(
     private AuditEntry Audit(Actor actor, string action, string target, string? details = null) =>
         new(clock.GetUtcNow(), actor.Name, action, target, actor.SourceAddress, details);
 
-    private static string Describe(Client c) =>
-        $"name={c.Name}; scope={c.ScopeString}; audiences={string.Join(' ', c.Audiences)}; grant_types={string.Join(' ', c.GrantTypes)}; " +
-        $"redirect_uris={string.Join(' ', c.RedirectUris)}; auth_method={c.TokenEndpointAuthMethod}; rate_limit={c.RateLimitPerSecond?.ToString() ?? "default"}; " +
-        $"post_logout_redirect_uris={string.Join(' ', c.PostLogoutRedirectUris)}; require_consent={c.RequireConsent}; " +
-        $"id_token_alg={c.IdTokenSignedResponseAlg}; team={c.Team}; resource_server={c.ResourceServer}";
+    private static string Describe(Client c) => AuditDetails.Of(
+        ("name", c.Name), ("scope", c.ScopeString), ("audiences", c.Audiences), ("grant_types", c.GrantTypes),
+        ("redirect_uris", c.RedirectUris), ("token_endpoint_auth_method", c.TokenEndpointAuthMethod), ("rate_limit", c.RateLimitPerSecond),
+        ("post_logout_redirect_uris", c.PostLogoutRedirectUris), ("require_consent", c.RequireConsent),
+        ("id_token_signed_response_alg", c.IdTokenSignedResponseAlg), ("team", c.Team), ("resource_server", c.ResourceServer));
 
-    private static OAuthError NoSuchClient(string clientId) => OAuthError.NotFound($"No client '{clientId}'.");
+    private static OAuthError NoSuchClient(string clientId) => OAuthError.NotFound($"No client {Echo.Quoted(clientId)}.");
 }
 
 /// Lets the serving process update its in-memory view the moment its own write commits.

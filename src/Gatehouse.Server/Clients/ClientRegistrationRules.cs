@@ -18,7 +18,7 @@ internal static class ClientRegistrationRules
         {
             var scopes = GatehouseOptions.Split(changes.Scope).Distinct(StringComparer.Ordinal).ToArray();
             var unknown = scopes.FirstOrDefault(s => !options.ScopeList.Contains(s));
-            if (unknown is not null) return OAuthError.InvalidClientMetadata("scope", $"scope '{unknown}' is not in the scope catalogue.");
+            if (unknown is not null) return OAuthError.InvalidClientMetadata("scope", $"scope {Echo.Quoted(unknown)} is not in the scope catalogue.");
             client = client with { Scopes = scopes };
         }
         if (changes.Audiences is not null)
@@ -26,7 +26,7 @@ internal static class ClientRegistrationRules
             var audiences = changes.Audiences.Distinct(StringComparer.Ordinal).ToArray();
             if (audiences.Length == 0) return OAuthError.InvalidClientMetadata("audiences", "audiences must name at least one audience.");
             var unknown = audiences.FirstOrDefault(a => !options.AudienceList.Contains(a));
-            if (unknown is not null) return OAuthError.InvalidClientMetadata("audiences", $"audience '{unknown}' is not one this server issues for.");
+            if (unknown is not null) return OAuthError.InvalidClientMetadata("audiences", $"audience {Echo.Quoted(unknown)} is not one this server issues for.");
             client = client with { Audiences = audiences };
         }
         if (changes.GrantTypes is not null)
@@ -34,7 +34,7 @@ internal static class ClientRegistrationRules
             var grants = changes.GrantTypes.Distinct(StringComparer.Ordinal).ToArray();
             if (grants.Length == 0) return OAuthError.InvalidClientMetadata("grant_types", "grant_types must name at least one grant type.");
             var unknown = grants.FirstOrDefault(g => !GrantTypes.All.Contains(g));
-            if (unknown is not null) return OAuthError.InvalidClientMetadata("grant_types", $"grant type '{unknown}' is not supported.");
+            if (unknown is not null) return OAuthError.InvalidClientMetadata("grant_types", $"grant type {Echo.Quoted(unknown)} is not supported.");
             client = client with { GrantTypes = grants };
         }
         if (changes.RedirectUris is not null)
@@ -42,7 +42,7 @@ internal static class ClientRegistrationRules
             foreach (var uri in changes.RedirectUris)
             {
                 if (RedirectUriProblem(uri) is { } problem)
-                    return new OAuthError("invalid_redirect_uri", $"redirect_uris: '{uri}' {problem}") { Field = "redirect_uris" };
+                    return new OAuthError("invalid_redirect_uri", $"redirect_uris: {Echo.Quoted(uri)} {problem}") { Field = "redirect_uris" };
             }
             client = client with { RedirectUris = changes.RedirectUris.Distinct(StringComparer.Ordinal).ToArray() };
         }
@@ -62,7 +62,7 @@ internal static class ClientRegistrationRules
             foreach (var uri in changes.PostLogoutRedirectUris)
             {
                 if (RedirectUriProblem(uri) is { } problem)
-                    return new OAuthError("invalid_redirect_uri", $"post_logout_redirect_uris: '{uri}' {problem}") { Field = "post_logout_redirect_uris" };
+                    return new OAuthError("invalid_redirect_uri", $"post_logout_redirect_uris: {Echo.Quoted(uri)} {problem}") { Field = "post_logout_redirect_uris" };
             }
             client = client with { PostLogoutRedirectUris = changes.PostLogoutRedirectUris.Distinct(StringComparer.Ordinal).ToArray() };
         }

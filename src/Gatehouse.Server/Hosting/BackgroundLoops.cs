@@ -48,8 +48,8 @@ internal sealed partial class ChangeFeedFollower(StoreSync sync, IChangeSignal s
 /// Slow chores: flush secret last-used times, rotate keys when due, forget what has expired.
 internal sealed partial class Housekeeping(
     SecretUsageRecorder usage, IClientStore clients, SigningKeyService keys, RevocationList revocations,
-    IRevocationStore revocationStore, IChangeFeed feed, RateLimiting.FailedAuthenticationThrottle throttle, IGrantStore grants,
-    Sessions.SignInThrottle signInThrottle, ISessionStore sessions, TimeProvider clock,
+    IRevocationStore revocationStore, IChangeFeed feed, IGrantStore grants, Sessions.SignInThrottle signInThrottle, ISessionStore sessions,
+    TimeProvider clock,
     ILogger<Housekeeping> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
@@ -72,7 +72,6 @@ internal sealed partial class Housekeeping(
         // A revocation elsewhere may have left no signer (e.g. the CLI died before creating the successor).
         if (keys.Current.SignerFor(SigningAlgorithms.ES256) is null) await keys.EnsureSignersAsync(ct);
         revocations.PruneExpired();
-        throttle.PruneQuietAddresses();
         var now = clock.GetUtcNow();
         await revocationStore.PruneExpiredAsync(now, ct);
         await feed.PruneAsync(now - TimeSpan.FromDays(1), ct);

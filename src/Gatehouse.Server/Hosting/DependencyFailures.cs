@@ -20,6 +20,7 @@ internal static partial class DependencyFailures
                 var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(nameof(DependencyFailures));
                 LogDependencyFailure(logger, context.Request.Path, e.GetType().Name, e.Message);
                 context.Response.Clear();
+                ResponseHeaders.SetNosniff(context.Response);
                 await OAuthResults.Error(OAuthError.TemporarilyUnavailable(retryAfterSeconds: 2)).ExecuteAsync(context);
             }
         });

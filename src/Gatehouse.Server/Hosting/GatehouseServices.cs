@@ -28,6 +28,8 @@ internal static class GatehouseServices
                 "Gatehouse:RateLimits:TokenRequestsPerSecond must be between 1 and 10000000.")
             .Validate(o => o.RateLimits.FailedAuthenticationsPerMinute is >= 1 and <= 10_000_000,
                 "Gatehouse:RateLimits:FailedAuthenticationsPerMinute must be between 1 and 10000000.")
+            .Validate(o => o.RateLimits.FailedAuthenticationsPerClientPerMinute is null or (>= 1 and <= 10_000_000),
+                "Gatehouse:RateLimits:FailedAuthenticationsPerClientPerMinute must be between 1 and 10000000.")
             .Validate(o => o.Sync.MaxStaleness >= TimeSpan.FromSeconds(1), "Gatehouse:Sync:MaxStaleness must be at least 1 second.")
             .Validate(o => o.AudienceList.Contains(o.DefaultAudience), "Gatehouse:DefaultAudience must be one of Gatehouse:Audiences.")
             .Validate(o => o.Tokens.AccessTokenLifetime >= TimeSpan.FromSeconds(1) && o.Tokens.AccessTokenLifetime <= TimeSpan.FromDays(1),

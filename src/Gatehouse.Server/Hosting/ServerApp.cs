@@ -71,6 +71,7 @@ internal static class ServerApp
             .AddPrometheusExporter());
 
         var app = builder.Build();
+        app.UseNosniff();
         app.UseDependencyFailureResponses();
         app.UseBrowserCors();
         DiscoveryEndpoint.Map(app);

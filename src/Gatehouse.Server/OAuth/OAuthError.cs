@@ -50,16 +50,16 @@ internal sealed record OAuthError(string Code, string? Description = null, int S
         new(OAuthErrorCodes.InvalidClient, description, 401) { ChallengeBasic = basic };
 
     public static OAuthError InvalidScope(string scope) =>
-        new(OAuthErrorCodes.InvalidScope, $"Scope '{scope}' is not granted to this client.");
+        new(OAuthErrorCodes.InvalidScope, $"Scope {Echo.Quoted(scope)} is not granted to this client.");
 
     public static OAuthError InvalidTarget(string audience) =>
-        new(OAuthErrorCodes.InvalidTarget, $"This client is not provisioned for audience '{audience}'.");
+        new(OAuthErrorCodes.InvalidTarget, $"This client is not provisioned for audience {Echo.Quoted(audience)}.");
 
     public static OAuthError UnsupportedGrantType(string grantType) =>
-        new(OAuthErrorCodes.UnsupportedGrantType, $"Grant type '{grantType}' is not supported.");
+        new(OAuthErrorCodes.UnsupportedGrantType, $"Grant type {Echo.Quoted(grantType)} is not supported.");
 
     public static OAuthError UnauthorizedClient(string grantType) =>
-        new(OAuthErrorCodes.UnauthorizedClient, $"This client may not use the '{grantType}' grant.");
+        new(OAuthErrorCodes.UnauthorizedClient, $"This client may not use the {Echo.Quoted(grantType)} grant.");
 
     public static OAuthError RateLimited(int retryAfterSeconds, string description) =>
         new(OAuthErrorCodes.RateLimited, description, 429) { RetryAfterSeconds = retryAfterSeconds };

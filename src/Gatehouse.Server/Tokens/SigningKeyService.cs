@@ -146,7 +146,7 @@ internal sealed partial class SigningKeyService(
             var stored = new StoredSigningKey(kid, algorithm, encryption.Encrypt(pkcs8, AssociatedData(kid, algorithm)),
                 clock.GetUtcNow(), activatesAt, null);
             var audit = new AuditEntry(clock.GetUtcNow(), actor.Name, action, kid, actor.SourceAddress,
-                $"alg={algorithm}; activates_at={activatesAt:O}");
+                AuditDetails.Of(("alg", algorithm), ("activates_at", activatesAt)));
             if (!await store.AddAsync(stored, unlessActivating, audit, ct)) return null;
             await signal.PublishAsync();
             return stored;

@@ -174,7 +174,7 @@ internal sealed partial class UserManagement(
         {
             var bad = changes.Teams.FirstOrDefault(t => !IsTeamName(t));
             if (bad is not null)
-                return OAuthError.InvalidField("teams", $"team '{bad}' must be 1 to {MaxTeamLength} of a-z, 0-9 and -.");
+                return OAuthError.InvalidField("teams", $"team {Echo.Quoted(bad)} must be 1 to {MaxTeamLength} of a-z, 0-9 and -.");
             user = user with { Teams = changes.Teams.Distinct(StringComparer.Ordinal).ToArray() };
         }
         if (changes.Disabled is { } disabled) user = user with { Disabled = disabled };
@@ -217,7 +217,7 @@ internal sealed partial class UserManagement(
         var number = (requested.CompanyNumber ?? "").Trim().ToUpperInvariant();
         if (number.Length != CompanyNumberLength || !number.All(c => c is >= 'A' and <= 'Z' or >= '0' and <= '9'))
             return OAuthError.InvalidField("companies",
-                $"company_number '{requested.CompanyNumber}' must be {CompanyNumberLength} letters or digits (e.g. 01234567, SC123456).");
+                $"company_number {Echo.Quoted(requested.CompanyNumber)} must be {CompanyNumberLength} letters or digits (e.g. 01234567, SC123456).");
         var name = (requested.Name ?? "").Trim();
         if (name.Length is 0 or > MaxNameLength || name.Any(char.IsControl))
             return OAuthError.InvalidField("companies", $"company {number}: name must be 1 to {MaxNameLength} printable characters.");
@@ -255,20 +255,19 @@ internal sealed partial class UserManagement(
     }
 
     /// What an update asked for, as the audit log keeps it: the fields named, never a password.
-    private static string Describe(UserRegistration changes) => "fields=" + string.Join(',', Fields(changes));
+    private static string Describe(UserRegistration changes) => AuditDetails.Of(("fields", Fields(changes).ToArray()));
 
-    private static string Describe(User u) =>
-        $"email={u.Email}; name={u.Name}; email_verified={(u.EmailVerified ? "true" : "false")}; role={u.Role ?? "none"}; " +
-        $"teams={string.Join(' ', u.Teams)}; companies={string.Join(' ', u.Companies.Select(c => $"{c.CompanyNumber}:{c.Role}"))}; " +
-        $"disabled={(u.Disabled ? "true" : "false")}";
+    private static string Describe(User u) => AuditDetails.Of(
+        ("email", u.Email), ("name", u.Name), ("email_verified", u.EmailVerified), ("role", u.Role), ("teams", u.Teams),
+        ("companies", u.Companies.Select(c => $"{c.CompanyNumber}:{c.Role}").ToArray()), ("disabled", u.Disabled));
 
     private AuditEntry Audit(Actor actor, string action, string target, string? details = null) =>
         new(clock.GetUtcNow(), actor.Name, action, target, actor.SourceAddress, details);
 
     private static OAuthError EmailTaken(string email) =>
-        OAuthError.Conflict($"Another user already has the email '{email}'.") with { Field = "email" };
+        OAuthError.Conflict($"Another user already has the email {Echo.Quoted(email)}.") with { Field = "email" };
 
-    private static OAuthError NoSuchUser(string sub) => OAuthError.NotFound($"No user '{sub}'.");
+    private static OAuthError NoSuchUser(string sub) => OAuthError.NotFound($"No user {Echo.Quoted(sub)}.");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The password hash of {Sub} was upgraded to the current format.")]
     private static partial void LogRehashed(ILogger logger, string sub);

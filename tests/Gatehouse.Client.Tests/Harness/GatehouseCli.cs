@@ -21,9 +21,10 @@ public static class GatehouseCli
     }
 
     public static async Task<CreatedClient> CreateClientAsync(string dataDirectory, string name, string? scope = null,
-        string? audience = null, int? rateLimit = 100_000)
+        string? audience = null, int? rateLimit = 100_000, bool resourceServer = false)
     {
         var arguments = new List<string> { "clients", "create", "--name", name, "--json", "--data-dir", dataDirectory };
+        if (resourceServer) arguments.Add("--resource-server");
         if (scope is not null) arguments.AddRange(["--scope", scope]);
         if (audience is not null) arguments.AddRange(["--audience", audience]);
         if (rateLimit is not null) arguments.AddRange(["--rate-limit", rateLimit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

@@ -18,8 +18,9 @@ public abstract class GatehouseFixture : IAsyncLifetime
 
     protected virtual Task SeedAsync() => Task.CompletedTask;
 
-    protected Task<CreatedClient> CreateClientAsync(string name, string? scope = null, string? audience = null, int? rateLimit = 100_000) =>
-        GatehouseCli.CreateClientAsync(DataDirectory, name, scope, audience, rateLimit);
+    protected Task<CreatedClient> CreateClientAsync(string name, string? scope = null, string? audience = null, int? rateLimit = 100_000,
+        bool resourceServer = false) =>
+        GatehouseCli.CreateClientAsync(DataDirectory, name, scope, audience, rateLimit, resourceServer);
 
     public virtual async Task InitializeAsync()
     {

@@ -87,9 +87,11 @@ public static class GatehouseCli
         string name,
         string? scope = null,
         IEnumerable<string>? audiences = null,
-        int? rateLimit = null)
+        int? rateLimit = null,
+        bool resourceServer = false)
     {
         var args = new List<string> { "clients", "create", "--name", name };
+        if (resourceServer) args.Add("--resource-server");
         if (scope is not null) args.AddRange(["--scope", scope]);
         foreach (var audience in audiences ?? []) args.AddRange(["--audience", audience]);
         if (rateLimit is not null) args.AddRange(["--rate-limit", rateLimit.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)]);

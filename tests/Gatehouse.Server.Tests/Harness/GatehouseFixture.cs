@@ -26,8 +26,8 @@ public abstract class GatehouseFixture : IAsyncLifetime
     protected virtual Task SeedAsync() => Task.CompletedTask;
 
     protected Task<CreatedClient> CreateClientAsync(string name, string? scope = null,
-        IEnumerable<string>? audiences = null, int? rateLimit = UnthrottledRateLimit) =>
-        GatehouseCli.CreateClientAsync(DataDirectory, name, scope, audiences, rateLimit);
+        IEnumerable<string>? audiences = null, int? rateLimit = UnthrottledRateLimit, bool resourceServer = false) =>
+        GatehouseCli.CreateClientAsync(DataDirectory, name, scope, audiences, rateLimit, resourceServer);
 
     public virtual async Task InitializeAsync()
     {

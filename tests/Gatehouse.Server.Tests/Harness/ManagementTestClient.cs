@@ -99,9 +99,10 @@ public sealed class ManagementTestClient
 
     /// <summary>Registers a client with the API and fails the test unless the server answers 201.</summary>
     public async Task<CreatedClient> RegisterAsync(string name, string? scope = null, IEnumerable<string>? audiences = null,
-        int? rateLimit = GatehouseFixture.UnthrottledRateLimit)
+        int? rateLimit = GatehouseFixture.UnthrottledRateLimit, bool resourceServer = false)
     {
         var body = new Dictionary<string, object?> { ["name"] = name };
+        if (resourceServer) body["resource_server"] = true;
         if (scope is not null) body["scope"] = scope;
         if (audiences is not null) body["audiences"] = audiences.ToArray();
         if (rateLimit is not null) body["rate_limit"] = rateLimit;

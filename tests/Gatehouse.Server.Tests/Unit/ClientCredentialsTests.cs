@@ -72,24 +72,25 @@ public class ClientCredentialsTests
     }
 
     [Fact]
-    public void Read_ClientIdAlone_IsAPublicClientWithoutSecret()
+    public void Read_SecretWithoutClientId_IsInvalidClientChallengingBasic()
     {
-        // RFC 6749 §2.1: a public client identifies itself; the authenticator accepts it only for a public client.
-        var (request, form) = Request(null, ("client_id", "a"));
-
-        var credentials = ClientCredentials.Read(request, form).Value;
-
-        Assert.Equal(("a", null, false), (credentials.ClientId, credentials.Secret, credentials.ViaBasic));
-    }
-
-    [Fact]
-    public void Read_NoCredentials_IsInvalidClientChallengingBasic()
-    {
-        var (request, form) = Request(null, ("scope", "a"));
+        var (request, form) = Request(null, ("client_secret", "s"));
 
         var error = ClientCredentials.Read(request, form).Error;
 
         // RFC 9110 §11.6.1: a 401 names a scheme the client can use.
         Assert.Equal((OAuthErrorCodes.InvalidClient, 401, true), (error.Code, error.Status, error.ChallengeBasic));
+    }
+
+    [Fact]
+    public void Read_ClientIdAlone_IsAPublicClientWithoutSecret()
+    {
+        // RFC 6749 §2.1: a public client identifies itself with client_id alone.
+        var (request, form) = Request(null, ("client_id", "a"));
+
+        var credentials = ClientCredentials.Read(request, form);
+
+        Assert.False(credentials.IsError);
+        Assert.Equal(("a", (string?)null), (credentials.Value.ClientId, credentials.Value.Secret));
     }
 }

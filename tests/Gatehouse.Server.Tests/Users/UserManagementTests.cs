@@ -208,7 +208,7 @@ public sealed class UserManagementTests : IAsyncLifetime
         Assert.DoesNotContain(Password, everything);
         Assert.DoesNotContain(NewPassword, everything);
         Assert.DoesNotContain(alice.PasswordHash, everything);
-        Assert.Equal("fields=name,password", entries[4].Details);
+        Assert.Equal("""{"fields":["name","password"]}""", entries[4].Details);
     }
 
     [Fact]

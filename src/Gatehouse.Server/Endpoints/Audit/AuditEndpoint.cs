@@ -40,6 +40,6 @@ internal static class AuditView
         action = r.Entry.Action,
         target = r.Entry.Target,
         source_address = r.Entry.SourceAddress,
-        details = r.Entry.Details,
+        details = AuditDetails.Parse(r.Entry.Details),
     };
 }

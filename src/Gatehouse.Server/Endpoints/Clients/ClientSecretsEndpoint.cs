@@ -21,7 +21,7 @@ internal static class ClientSecretsEndpoint
         var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId);
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var client = await store.FindAsync(clientId, ct);
-        if (client is null) return OAuthResults.Problem(OAuthError.NotFound($"No client '{clientId}'."));
+        if (client is null) return OAuthResults.Problem(OAuthError.NotFound($"No client {Echo.Quoted(clientId)}."));
         return ManagementJson.Ok(context, new { secrets = client.Secrets.Select(s => ManagementJson.SecretView(client, s, usage)) });
     }
 

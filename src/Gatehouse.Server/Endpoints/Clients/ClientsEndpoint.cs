@@ -52,7 +52,7 @@ internal static class ClientsEndpoint
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var client = await store.FindAsync(clientId, ct);
         return client is null
-            ? OAuthResults.Problem(OAuthError.NotFound($"No client '{clientId}'."))
+            ? OAuthResults.Problem(OAuthError.NotFound($"No client {Echo.Quoted(clientId)}."))
             : ManagementJson.Ok(context, ManagementJson.View(client, withSecrets: true, usage));
     }
 

@@ -8,7 +8,7 @@ namespace Gatehouse.Server.Endpoints.Clients;
 /// Who may call the management API: an operator (a bearer access token with the endpoint's operator scope,
 /// ManagementScopes, whose audience is this authorization server), or, for its own secrets and tokens, the
 /// client itself authenticating as it does at the token endpoint.
-internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, IssuerUrl issuer)
+internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, ClientRegistry registry, IssuerUrl issuer)
 {
     /// An operator holding `scope` (clients:manage unless the endpoint names another).
     public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request, string scope = ManagementScopes.Clients)
@@ -37,7 +37,7 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
             return OAuthError.Unauthenticated("An operator access token, or the client's own credentials, is required.");
         var client = clients.Authenticate(request, form.Value);
         if (client.IsError) return client.Error;
-        if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client '{clientId}'.");
+        if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client {Echo.Quoted(clientId)}.");
         return Actor.Client(clientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 
@@ -48,6 +48,10 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
         if (token.Audience != issuer.Value || !token.HasScope(scope))
             return OAuthError.InsufficientScope(scope,
                 $"This needs a token with scope '{scope}' and audience '{issuer.Value}'.");
+        // SPEC 5: the right is the client's current grant, not what its token said when it was minted, so
+        // demoting an operator takes effect on its next request (FindActiveAsync has checked it still exists).
+        if (!registry.TryGet(token.ClientId, out var client) || !client.Scopes.Contains(scope))
+            return OAuthError.InsufficientScope(scope, $"This client is no longer granted '{scope}'.");
         return Actor.Client(token.ClientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 

@@ -67,9 +67,7 @@ internal static class ManagementJson
     /// Reads a bounded application/json (or merge-patch+json) body that must be one JSON object, and parses it.
     public static async Task<Outcome<T>> ReadObjectAsync<T>(HttpRequest request, Func<JsonElement, Outcome<T>> parse, CancellationToken ct)
     {
-        if (request.ContentType is null || !request.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) &&
-            !request.ContentType.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase))
-            return OAuthError.InvalidRequest("The request body must be application/json.");
+        if (MediaTypes.Check(request.ContentType, NotJson, "application/json", "application/merge-patch+json") is { } refused) return refused;
         if (request.ContentLength > MaxBodyBytes) return OAuthError.InvalidRequest($"The request body is larger than {MaxBodyBytes} bytes.");
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = MaxBodyBytes; // also for chunked bodies, which carry no Content-Length
@@ -150,7 +148,7 @@ internal static class ManagementJson
                     registration = registration with { ResourceServer = value.GetBoolean() };
                     break;
                 default:
-                    return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field '{property.Name}'.");
+                    return OAuthError.InvalidClientMetadata(property.Name, $"Unknown field {Echo.Quoted(property.Name)}.");
             }
         }
         return registration;
@@ -168,6 +166,8 @@ internal static class ManagementJson
         }
         return items.ToArray();
     }
+
+    private static readonly OAuthError NotJson = OAuthError.InvalidRequest("The request body must be application/json.");
 
     private static OAuthError WrongType(string field, string expected) =>
         OAuthError.InvalidClientMetadata(field, $"{field} must be {expected}.");

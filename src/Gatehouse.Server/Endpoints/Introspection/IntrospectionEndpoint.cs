@@ -20,7 +20,8 @@ internal static class IntrospectionEndpoint
     private static readonly IntrospectionResponse Inactive = new(false);
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
-        AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, IGrantStore grants, TimeProvider clock, CancellationToken ct)
+        AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, IGrantStore grants, TimeProvider clock,
+        Hosting.IssuerUrl issuer, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
@@ -36,6 +37,9 @@ internal static class IntrospectionEndpoint
 
         // RFC 7662 §2.2: anything we cannot vouch for is simply inactive; token_type_hint is only a hint.
         var active = await validator.FindActiveAsync(token);
+        // SPEC 5: a management token (audience: this server) is good for the management API only; no other
+        // client has a use for its contents, so to them it is inactive (RFC 7662 §2.2 lets us decide per caller).
+        if (active is not null && active.Audience == issuer.Value && active.ClientId != caller.Value.Client.ClientId) active = null;
         metrics.Introspected(active is not null);
         var body = active is null ? Inactive : new IntrospectionResponse(true)
         {

@@ -12,6 +12,11 @@ internal static class RevocationFeedEndpoint
 {
     private const int PageSize = 1000;
 
+    /// Authenticated, but not allowed: 403, and RFC 6749's code for a client that may not do what it asked.
+    private static readonly OAuthError NotAResourceServer = new(OAuthErrorCodes.UnauthorizedClient,
+        "Only clients registered as resource servers (\"resource_server\": true, clients create --resource-server) may read the revocation feed.",
+        StatusCodes.Status403Forbidden);
+
     public static void Map(IEndpointRouteBuilder app) => app.MapGet("/oauth/revocations", ReadAsync);
 
     private static async Task<IResult> ReadAsync(HttpContext context, ClientAuthenticator clients, IRevocationStore store,
@@ -19,6 +24,8 @@ internal static class RevocationFeedEndpoint
     {
         var caller = clients.Authenticate(context.Request, FormCollection.Empty);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
+        // SPEC 7: the feed names every client's revocations (who exists, who had an incident): resource servers only.
+        if (!caller.Value.Client.ResourceServer) return OAuthResults.Problem(NotAResourceServer);
         var sinceText = context.Request.Query["since"];
         long since = 0;
         if (sinceText.Count > 1 || (sinceText.Count == 1 && (!long.TryParse(sinceText[0], out since) || since < 0)))

@@ -19,11 +19,11 @@ internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options,
         if (!client.AllowsGrant(GrantTypes.ClientCredentials))
             return OAuthError.UnauthorizedClient(GrantTypes.ClientCredentials);
 
-        var scope = GrantedScope(client, form.Value("scope"));
-        if (scope.IsError) return scope.Error;
-
         var target = Target(client, form.Value("audience"), form.Value("resource"), _defaultAudience);
         if (target.IsError) return target.Error;
+
+        var scope = GrantedScope(client, form.Value("scope"), target.Value, issuer.Value);
+        if (scope.IsError) return scope.Error;
 
         return new TokenGrant(client, scope.Value, target.Value, Subject: client.ClientId);
     }
@@ -45,13 +45,26 @@ internal sealed class ClientCredentialsGrant(IOptions<GatehouseOptions> options,
 
     /// Seed 002: scope defaults to the client's full granted set; a narrower request is honoured;
     /// a scope not granted is invalid_scope (RFC 6749 §5.2), naming the scope.
-    internal static Outcome<string> GrantedScope(Client client, string? requested)
+    /// SPEC 5: management scopes only for the management audience (the issuer): left out of the default
+    /// for any other audience, and invalid_scope when asked for by name.
+    internal static Outcome<string> GrantedScope(Client client, string? requested, string audience, string managementAudience)
     {
-        if (requested is null) return client.ScopeString;
-        var scopes = GatehouseOptions.Split(requested);
-        if (scopes.Length == 0) return client.ScopeString;
+        var forManagement = audience == managementAudience;
+        var scopes = requested is null ? [] : GatehouseOptions.Split(requested);
+        if (scopes.Length == 0) return forManagement ? client.ScopeString : DefaultScopeOutsideManagement(client, audience, managementAudience);
         foreach (var scope in scopes)
+        {
             if (!client.Scopes.Contains(scope)) return OAuthError.InvalidScope(scope);
+            if (!forManagement && ManagementScopes.IsManagement(scope)) return ManagementScopes.OnlyForIssuer(scope, managementAudience);
+        }
         return scopes.Length == 1 ? scopes[0] : string.Join(' ', scopes.Distinct(StringComparer.Ordinal));
+    }
+
+    /// RFC 6749 §3.3: without a scope the default applies, or invalid_scope when there is none to give.
+    private static Outcome<string> DefaultScopeOutsideManagement(Client client, string audience, string managementAudience)
+    {
+        if (ManagementScopes.FirstIn(client.ScopeString) is null) return client.ScopeString; // the common case: no allocation
+        var ordinary = client.Scopes.Where(s => !ManagementScopes.IsManagement(s)).ToArray();
+        return ordinary.Length == 0 ? ManagementScopes.NothingLeftFor(audience, managementAudience) : string.Join(' ', ordinary);
     }
 }

@@ -36,7 +36,7 @@ internal sealed class RefreshTokenGrant(IGrantStore grants, IUserStore users, Pe
         {
             // §6: the new scope must not include any scope the grant does not hold.
             var wider = requested.FirstOrDefault(s => !Scopes.Contains(grant.Scope, s));
-            if (wider is not null) return OAuthError.InvalidScope(wider) with { Description = $"Scope '{wider}' was not granted by the person." };
+            if (wider is not null) return OAuthError.InvalidScope(wider) with { Description = $"Scope {Echo.Quoted(wider)} was not granted by the person." };
             scope = Scopes.Join(requested);
         }
         return await persons.ForAsync(client, grant, scope, nonce: null, hash, users, ct);

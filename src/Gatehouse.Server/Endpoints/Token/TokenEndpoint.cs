@@ -19,7 +19,7 @@ internal static class TokenEndpoint
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
         ITokenRateLimiter rateLimiter, TokenGrantHandlers grants, TokenIssuer issuer, StoreSync sync,
-        GatehouseMetrics metrics, CancellationToken ct)
+        GatehouseMetrics metrics, Hosting.IssuerUrl issuerUrl, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return Refuse(form.Error, metrics);
@@ -36,6 +36,9 @@ internal static class TokenEndpoint
         if (grants.For(grantType) is not { } handler) return Refuse(OAuthError.UnsupportedGrantType(grantType), metrics);
         var grant = await handler.ValidateAsync(client.Value, form.Value, ct);
         if (grant.IsError) return Refuse(grant.Error, metrics);
+        // SPEC 5, whatever the grant: a management scope never rides in a token for another audience.
+        if (grant.Value.Audience != issuerUrl.Value && ManagementScopes.FirstIn(grant.Value.Scope) is { } management)
+            return Refuse(ManagementScopes.OnlyForIssuer(management, issuerUrl.Value), metrics);
 
         if (issuer.Issue(grant.Value) is not { } token) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
         var completed = await handler.CompleteAsync(grant.Value, token, ct);

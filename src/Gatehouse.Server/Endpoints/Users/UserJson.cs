@@ -64,7 +64,7 @@ internal static class UserJson
                     user = user with { Password = value.GetString() };
                     break;
                 default:
-                    return OAuthError.InvalidField(property.Name, $"Unknown field '{property.Name}'.");
+                    return OAuthError.InvalidField(property.Name, $"Unknown field {Echo.Quoted(property.Name)}.");
             }
         }
         return user;

@@ -43,7 +43,7 @@ internal static class UsersEndpoint
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var user = await store.FindAsync(sub, ct);
         return user is null
-            ? OAuthResults.Problem(OAuthError.NotFound($"No user '{sub}'."))
+            ? OAuthResults.Problem(OAuthError.NotFound($"No user {Echo.Quoted(sub)}."))
             : ManagementJson.Ok(context, UserView.Of(user));
     }
 

@@ -71,9 +71,9 @@ public sealed class AuditEndpointTests(AuditEndpointFixture fixture) : IClassFix
         AssertEntry(entries[0], "client.created", client.ClientId, operatorActor, "127.0.0.1", started);
         AssertEntry(entries[1], "client.updated", client.ClientId, operatorActor, "127.0.0.1", started);
         AssertEntry(entries[2], "secret.added", client.ClientId, operatorActor, "127.0.0.1", started);
-        Assert.Contains(secondId, entries[2].GetProperty("details").GetString());
+        Assert.Equal(secondId, entries[2].GetProperty("details").GetProperty("secret_id").GetString());
         AssertEntry(entries[3], "secret.revoked", client.ClientId, client.ClientId, "127.0.0.1", started); // self-service: the client is the actor
-        Assert.Contains(client.SecretId, entries[3].GetProperty("details").GetString());
+        Assert.Equal(client.SecretId, entries[3].GetProperty("details").GetProperty("secret_id").GetString());
         AssertEntry(entries[4], "tokens.revoked", client.ClientId, operatorActor, "127.0.0.1", started);
         AssertEntry(entries[5], "key.rotated", kid, "", null, started); // the CLI has no source address
         Assert.DoesNotContain(operatorActor, entries[5].GetProperty("actor").GetString());

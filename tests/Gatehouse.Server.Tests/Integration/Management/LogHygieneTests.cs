@@ -58,7 +58,7 @@ public sealed class LogHygieneTests(ITestOutputHelper output)
         var secondOfRegistered = registered with { SecretId = registered2Id, ClientSecret = registered2 };
         var (cli2Id, cli2) = await api.AddSecretAsync(cliClient.ClientId);
         seen.ClientSecrets.Add(cli2);
-        var bystander = seen.Client(await api.RegisterAsync("hygiene-bystander"));
+        var bystander = seen.Client(await api.RegisterAsync("hygiene-bystander", resourceServer: true));
         var postAdded = await oauth.PostFormAsync(ManagementPaths.Secrets(bystander.ClientId),
             [new("client_id", bystander.ClientId), new("client_secret", bystander.ClientSecret)]);
         OAuthAssert.Status(HttpStatusCode.Created, postAdded);

@@ -151,13 +151,14 @@ public sealed class ManagementAccessTests(ManagementAccessFixture fixture) : ICl
         await AssertNothingChangedAsync(before);
     }
 
-    /// The operator scope, but a token meant for a resource server (audience partner/v1), not for this server.
+    /// A client granted the operator scope, but with a token meant for a resource server (audience partner/v1),
+    /// which never carries a management scope (SPEC 5; docs/hardening.md item 4), not one for this server.
     [Theory]
     [MemberData(nameof(AllEndpoints))]
-    public async Task Management_OperatorScopeForAnotherAudience_Returns403InsufficientScope(string method, string path)
+    public async Task Management_OperatorClientTokenForAnotherAudience_Returns403InsufficientScope(string method, string path)
     {
         var before = (await Api.ClientIdsAsync()).Length;
-        var token = await fixture.OAuth.GetAccessTokenAsync(fixture.Operator, audience: "partner/v1");
+        var token = await fixture.OAuth.GetAccessTokenAsync(fixture.HalfOperator, audience: "partner/v1");
         Assert.Equal("partner/v1", OAuthAssert.StringProperty(TestJwt.Parse(token).Payload, "aud"));
 
         var response = await CallAsync(method, path, ManagementTestClient.Bearer(token));

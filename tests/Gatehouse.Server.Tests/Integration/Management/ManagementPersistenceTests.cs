@@ -28,7 +28,7 @@ public sealed class ManagementPersistenceTests
         var (secretBId, secretBValue) = await api.AddSecretAsync(rotated.ClientId);
         var withB = rotated with { SecretId = secretBId, ClientSecret = secretBValue };
         OAuthAssert.Status(HttpStatusCode.NoContent, await api.DeleteAsync(ManagementPaths.Secret(rotated.ClientId, rotated.SecretId)));
-        var registered = await api.RegisterAsync("registered", scope: "decisions:read");
+        var registered = await api.RegisterAsync("registered", scope: "decisions:read", resourceServer: true);
         // Revocations: one token by jti, and a client-wide cut-off with a token on each side of it.
         var revokedToken = await oauth.GetAccessTokenAsync(registered);
         OAuthAssert.Status(HttpStatusCode.OK, await oauth.RevokeAsync(revokedToken, registered));

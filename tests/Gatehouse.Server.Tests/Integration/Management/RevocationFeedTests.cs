@@ -15,7 +15,7 @@ public sealed class RevocationFeedFixture : ManagementFixture
     {
         await base.SeedAsync();
         Owner = await CreateClientAsync("feed-owner");
-        Reader = await CreateClientAsync("feed-reader");
+        Reader = await CreateClientAsync("feed-reader", resourceServer: true);
     }
 }
 
@@ -279,7 +279,7 @@ public sealed class ShortLivedTokensFixture : GatehouseFixture
     protected override async Task SeedAsync()
     {
         Owner = await CreateClientAsync("short-owner");
-        Reader = await CreateClientAsync("short-reader");
+        Reader = await CreateClientAsync("short-reader", resourceServer: true);
         Operator = await CreateClientAsync("short-operator", scope: ManagementTestClient.OperatorScope);
     }
 }

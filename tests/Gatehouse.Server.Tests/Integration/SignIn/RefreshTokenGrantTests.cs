@@ -52,7 +52,7 @@ public sealed class RefreshTokenGrantTests(SignInFixture fixture) : IClassFixtur
         OAuthAssert.Inactive(await IntrospectAsync(refreshed.Text("access_token")!));
         OAuthAssert.Error(HttpStatusCode.BadRequest, "invalid_grant", await RefreshAsync(refreshed.Text("refresh_token")!));
         // ... and resource servers hear of it through the revocation feed.
-        var feed = await fixture.OAuth.GetAsync("/oauth/revocations", r => r.Headers.Authorization = OAuthTestClient.Basic(fixture.WebApp.ClientId, fixture.WebApp.Secret!));
+        var feed = await fixture.OAuth.GetAsync("/oauth/revocations", r => r.Headers.Authorization = OAuthTestClient.Basic(fixture.FeedReader.ClientId, fixture.FeedReader.ClientSecret));
         Assert.Contains(TestJwt.Parse(refreshed.Text("access_token")!).Payload.GetProperty("jti").GetString()!, feed.Body);
     }
 

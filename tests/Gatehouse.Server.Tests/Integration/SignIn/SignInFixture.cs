@@ -20,6 +20,9 @@ public class SignInFixture : GatehouseFixture
     public SignInClient Trusted { get; private set; } = null!;
     public SignInClient Rs256App { get; private set; } = null!;
     public SignInClient MachineOnly { get; private set; } = null!;
+
+    /// A resource server's own client: it may read the revocation feed.
+    public CreatedClient FeedReader { get; private set; } = null!;
     public string DanaSub { get; private set; } = "";
     public string SamSub { get; private set; } = "";
 
@@ -50,6 +53,7 @@ public class SignInFixture : GatehouseFixture
         Rs256App = await SignInClient.CreateAsync(DataDirectory, "Legacy RP", "https://legacy.acme.example/cb",
             "--grant-type", "authorization_code", "--id-token-alg", "RS256");
         MachineOnly = await SignInClient.CreateAsync(DataDirectory, "Batch job", "https://batch.acme.example/cb");
+        FeedReader = await CreateClientAsync("partner-api", resourceServer: true);
     }
 
     /// POST /oauth/token with the client's credentials (Basic) or, for a public client, client_id in the body.
