@@ -129,6 +129,8 @@ internal sealed class ClientManagement(
                 Audit(actor, AuditActions.TokensRevoked, clientId, AuditDetails.Of(("revoked_before_us", cutOff.RevokedBeforeMicroseconds))), ct))
             return NoSuchClient(clientId);
         await RefreshAsync(clientId, ct);
+        // The cut-off covers access tokens; a sign-in client's refresh tokens would mint new ones after it.
+        await revocation.RevokeGrantsOfClientAsync(clientId, ct);
         return cutOff.RevokedBeforeMicroseconds;
     }
 

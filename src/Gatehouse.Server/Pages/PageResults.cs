@@ -55,6 +55,16 @@ internal static class PageResults
     public static async Task<bool> IsGenuineFormAsync(HttpContext context) =>
         context.Request.HasFormContentType && await context.RequestServices.GetRequiredService<IAntiforgery>().IsRequestValidAsync(context);
 
+    /// A browser form (application/x-www-form-urlencoded) or null for anything else or anything malformed: a page
+    /// answers 400 for it, never 500.
+    public static async Task<IFormCollection?> ReadUrlEncodedFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentType is not { } type || !type.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try { return await request.ReadFormAsync(ct); }
+        catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException or InvalidOperationException) { return null; }
+    }
+
     public static IResult ForgedForm(HttpContext context) =>
         Error(context, "This form has expired", "The form was not sent from this site, or it has expired. Go back, reload the page and try again.");
 

@@ -162,11 +162,12 @@ internal interface IGrantStore
     Task PruneExpiredAsync(DateTimeOffset now, CancellationToken ct);
 }
 
-/// Which grants to revoke: one grant, or every grant of a person.
-internal readonly record struct GrantSelector(string? GrantId, string? Sub)
+/// Which grants to revoke: one grant, every grant of a person, or every grant of a client.
+internal readonly record struct GrantSelector(string Column, string Value)
 {
-    public static GrantSelector Grant(string grantId) => new(grantId, null);
-    public static GrantSelector OfUser(string sub) => new(null, sub);
+    public static GrantSelector Grant(string grantId) => new("grant_id", grantId);
+    public static GrantSelector OfUser(string sub) => new("sub", sub);
+    public static GrantSelector OfClient(string clientId) => new("client_id", clientId);
 }
 
 /// Sign-in sessions (SPEC 8), by the hash of the handle in the browser's cookie.
@@ -179,10 +180,12 @@ internal interface ISessionStore
     Task PruneAsync(DateTimeOffset now, CancellationToken ct);
 }
 
-/// Failed sign-ins by throttle key (an account or an address), shared by every node.
+/// Sign-in attempts by throttle key (an account or an address), shared by every node. An attempt is recorded
+/// before its password is checked, so parallel guesses count at once; one that succeeds is forgotten.
 internal interface ISignInFailureStore
 {
     Task<int> CountSinceAsync(string key, DateTimeOffset since, CancellationToken ct);
-    Task RecordAsync(IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken ct);
+    Task RecordAsync(string attemptId, IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken ct);
+    Task ForgetAsync(string attemptId, CancellationToken ct);
     Task PruneAsync(DateTimeOffset olderThan, CancellationToken ct);
 }

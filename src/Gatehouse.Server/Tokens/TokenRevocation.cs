@@ -43,6 +43,9 @@ internal sealed class TokenRevocation(
     /// Deleting or disabling a person, or changing their password, ends every grant they gave (SPEC 8).
     public Task<int> RevokeGrantsOfUserAsync(string sub, CancellationToken ct) => RevokeAsync(GrantSelector.OfUser(sub), ct);
 
+    /// "Revoke all tokens" covers refresh tokens too (SPEC 5: every token issued to the client before that moment).
+    public Task<int> RevokeGrantsOfClientAsync(string clientId, CancellationToken ct) => RevokeAsync(GrantSelector.OfClient(clientId), ct);
+
     private async Task<int> RevokeAsync(GrantSelector which, CancellationToken ct)
     {
         var revoked = await grants.RevokeGrantsAsync(which, clock.GetUtcNow(), (clientId, expiresAt) => ForAccessToken("", clientId, expiresAt), ct);

@@ -12,6 +12,9 @@ internal sealed class AuthorizationRequestReader(ClientRegistry clients, IOption
 {
     private readonly GatehouseOptions _options = options.Value;
 
+    /// Any max_age beyond a century means "no bound" in effect; capping it keeps the arithmetic in range.
+    private const long MaxAgeCeiling = 100L * 365 * 24 * 3600;
+
     public AuthorizationRequestResult Read(IEnumerable<KeyValuePair<string, StringValues>> parameters)
     {
         var values = new Dictionary<string, StringValues>(StringComparer.Ordinal);
@@ -80,7 +83,7 @@ internal sealed class AuthorizationRequestReader(ClientRegistry clients, IOption
         {
             if (!long.TryParse(maxAgeText, System.Globalization.NumberStyles.None, null, out var seconds))
                 return Fail(OAuthError.InvalidRequest("max_age must be a number of seconds."));
-            maxAge = seconds;
+            maxAge = Math.Min(seconds, MaxAgeCeiling);
         }
 
         var audience = Single("audience");

@@ -15,9 +15,9 @@ internal static class AuthorizeEndpoint
         IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> parameters = request.Query;
         if (HttpMethods.IsPost(request.Method))
         {
-            if (!request.HasFormContentType)
+            if (await PageResults.ReadUrlEncodedFormAsync(request, ct) is not { } form)
                 return PageResults.Error(context, "Sign-in could not start", "The sign-in request must be a form (application/x-www-form-urlencoded).");
-            parameters = await request.ReadFormAsync(ct);
+            parameters = form;
         }
         var read = reader.Read(parameters);
         if (read.Request is null)

@@ -29,17 +29,14 @@ internal static class LoginEndpoint
         var password = form["password"].ToString();
         if (email.Length == 0 || password.Length == 0 || email.Length > 320 || password.Length > 1024)
             return flow.LoginPage(context, request, client, email, Incorrect);
-        var address = context.Connection.RemoteIpAddress;
-        if (await throttle.IsThrottledAsync(email, address, ct))
-            return flow.LoginPage(context, request, client, email, TooManyAttempts, StatusCodes.Status429TooManyRequests);
+        var attempt = await throttle.BeginAttemptAsync(email, context.Connection.RemoteIpAddress, ct);
+        if (attempt is null) return flow.LoginPage(context, request, client, email, TooManyAttempts, StatusCodes.Status429TooManyRequests);
 
         var checkedUser = await users.VerifyPasswordAsync(email, password, ct);
-        if (checkedUser.IsError)
-        {
-            if (checkedUser.Error == UserManagement.AccountDisabled) return flow.LoginPage(context, request, client, email, checkedUser.Error.Description);
-            await throttle.RecordFailureAsync(email, address, ct);
-            return flow.LoginPage(context, request, client, email, Incorrect);
-        }
+        if (checkedUser.IsError && checkedUser.Error != UserManagement.AccountDisabled)
+            return flow.LoginPage(context, request, client, email, Incorrect); // the attempt stays: a failure
+        await throttle.SucceededAsync(attempt, ct);
+        if (checkedUser.IsError) return flow.LoginPage(context, request, client, email, checkedUser.Error.Description);
         var session = await sessions.StartAsync(context, checkedUser.Value, ct);
         return await flow.AfterLoginAsync(context, request, client, session, checkedUser.Value, ct);
     }

@@ -28,9 +28,10 @@ internal static class LogoutEndpoint
     {
         var protector = protection.CreateProtector("gatehouse.logout.v1").ToTimeLimitedDataProtector();
         IEnumerable<KeyValuePair<string, StringValues>> parameters = context.Request.Query;
-        if (HttpMethods.IsPost(context.Request.Method) && context.Request.HasFormContentType)
+        if (HttpMethods.IsPost(context.Request.Method))
         {
-            var form = await context.Request.ReadFormAsync(ct);
+            if (await PageResults.ReadUrlEncodedFormAsync(context.Request, ct) is not { } form)
+                return PageResults.Error(context, "Sign-out could not start", "The sign-out request must be a form (application/x-www-form-urlencoded).");
             // The confirmation form of our own page.
             if (form.ContainsKey("request"))
             {

@@ -15,7 +15,8 @@ internal static class UserInfoEndpoint
 
     private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator tokens, IUserStore users, CancellationToken ct)
     {
-        var token = await BearerTokenAsync(context.Request, ct);
+        var (token, twice) = await BearerTokenAsync(context.Request, ct);
+        if (twice) return OAuthResults.Error(OAuthError.InvalidRequest("Send the access token in the Authorization header or in the body, not both."));
         if (token is null) return OAuthResults.Error(OAuthError.Unauthenticated("A bearer access token is required.") with { ChallengeBasic = false });
         var active = await tokens.FindActiveAsync(token);
         if (active is null) return OAuthResults.Error(OAuthError.InvalidToken("The access token is invalid, expired or revoked."));
@@ -33,16 +34,17 @@ internal static class UserInfoEndpoint
 
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// RFC 6750 §2.1 header, or §2.2 form body on POST; never both.
-    private static async Task<string?> BearerTokenAsync(HttpRequest request, CancellationToken ct)
+    /// RFC 6750 §2.1 header, or §2.2 form body on POST; a request using both is invalid_request (§2).
+    private static async Task<(string? Token, bool Twice)> BearerTokenAsync(HttpRequest request, CancellationToken ct)
     {
         var authorization = request.Headers.Authorization.ToString();
-        if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return authorization[7..].Trim() is { Length: > 0 } t ? t : null;
+        var header = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization[7..].Trim() is { Length: > 0 } t ? t : null;
+        string? body = null;
         if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
             var form = await OAuthForm.ReadAsync(request, ct);
-            if (!form.IsError) return form.Value.Value("access_token");
+            if (!form.IsError) body = form.Value.Value("access_token");
         }
-        return null;
+        return (header ?? body, header is not null && body is not null);
     }
 }

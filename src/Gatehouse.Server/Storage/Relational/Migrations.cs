@@ -207,8 +207,10 @@ internal static class Migrations
                     expires_at  INTEGER NOT NULL,
                     used_at     INTEGER);
                 CREATE INDEX refresh_tokens_by_grant ON refresh_tokens(grant_id);
+                -- Sign-in attempts in flight or failed, per account and per address (an attempt that succeeds is deleted).
                 CREATE TABLE sign_in_failures (
                     throttle_key TEXT NOT NULL,
+                    attempt_id   TEXT NOT NULL,
                     at           INTEGER NOT NULL);
                 CREATE INDEX sign_in_failures_by_key ON sign_in_failures(throttle_key, at);
                 CREATE TABLE data_protection_keys (
@@ -293,6 +295,7 @@ internal static class Migrations
                 CREATE INDEX refresh_tokens_by_grant ON refresh_tokens(grant_id);
                 CREATE TABLE sign_in_failures (
                     throttle_key text NOT NULL,
+                    attempt_id   text NOT NULL,
                     at           timestamptz NOT NULL);
                 CREATE INDEX sign_in_failures_by_key ON sign_in_failures(throttle_key, at);
                 CREATE TABLE data_protection_keys (

@@ -5,6 +5,9 @@ namespace Gatehouse.Server.Storage.Relational;
 
 internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrantStore
 {
+    /// A redemption of a grant revoked meanwhile loses, like one that came second.
+    private const string LiveGrant = "AND grant_id IN (SELECT grant_id FROM grants WHERE revoked_at IS NULL)";
+
     private const string GrantColumns =
         "g.grant_id, g.client_id, g.sub, g.scopes, g.audience, g.sid, g.auth_time, g.amr, g.created_at, g.expires_at, g.revoked_at";
 
@@ -45,7 +48,8 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
         {
             // STYLE: one conditional UPDATE; "0 rows" is the lost race.
             var consumed = await database.ExecuteAsync(connection, transaction,
-                "UPDATE authorization_codes SET consumed_at = @now WHERE code_hash = @hash AND consumed_at IS NULL", ct,
+                "UPDATE authorization_codes SET consumed_at = @now WHERE code_hash = @hash AND consumed_at IS NULL " +
+                LiveGrant, ct,
                 ("hash", codeHash), ("now", now));
             if (consumed == 0) return (false, false);
             var grantId = (string)(await database.ScalarAsync(connection, transaction,
@@ -71,7 +75,8 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
         database.InTransactionAsync(async (connection, transaction) =>
         {
             var used = await database.ExecuteAsync(connection, transaction,
-                "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL", ct, ("hash", tokenHash), ("now", now));
+                "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL " + LiveGrant, ct,
+                ("hash", tokenHash), ("now", now));
             if (used == 0) return (false, false);
             var grantId = (string)(await database.ScalarAsync(connection, transaction,
                 "SELECT grant_id FROM refresh_tokens WHERE token_hash = @hash", ct, ("hash", tokenHash)))!;
@@ -83,10 +88,10 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
         Func<string, DateTimeOffset, RevokedToken> revocationFor, CancellationToken ct) =>
         database.InTransactionAsync<IReadOnlyList<RevokedToken>>(async (connection, transaction) =>
         {
-            var (filter, parameter) = which.GrantId is not null ? ("grant_id = @key", which.GrantId) : ("sub = @key", which.Sub!);
             var grants = new List<(string GrantId, string ClientId)>();
-            await using (var select = database.Command(connection, $"SELECT grant_id, client_id FROM grants WHERE {filter} AND revoked_at IS NULL",
-                             transaction, ("key", parameter)))
+            await using (var select = database.Command(connection,
+                             $"SELECT grant_id, client_id FROM grants WHERE {which.Column} = @key AND revoked_at IS NULL",
+                             transaction, ("key", which.Value)))
             await using (var reader = await select.ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) grants.Add((reader.GetString(0), reader.GetString(1)));
             if (grants.Count == 0) return (false, []);
@@ -96,6 +101,12 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
             {
                 await database.ExecuteAsync(connection, transaction, "UPDATE grants SET revoked_at = @now WHERE grant_id = @id", ct,
                     ("id", grantId), ("now", now));
+                // Spend every code and refresh token of the grant first: these row locks serialise with a redemption in
+                // flight, so one that wins has recorded its access token before the select below reads them.
+                await database.ExecuteAsync(connection, transaction,
+                    "UPDATE refresh_tokens SET used_at = @now WHERE grant_id = @id AND used_at IS NULL", ct, ("id", grantId), ("now", now));
+                await database.ExecuteAsync(connection, transaction,
+                    "UPDATE authorization_codes SET consumed_at = @now WHERE grant_id = @id AND consumed_at IS NULL", ct, ("id", grantId), ("now", now));
                 var tokens = new List<(string Jti, DateTimeOffset ExpiresAt)>();
                 await using (var select = database.Command(connection,
                                  "SELECT jti, expires_at FROM grant_tokens WHERE grant_id = @id AND expires_at > @now", transaction,

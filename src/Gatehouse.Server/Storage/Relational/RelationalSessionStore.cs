@@ -56,14 +56,21 @@ internal sealed class RelationalSignInFailureStore(RelationalDatabase database) 
             "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = @key AND at > @since", ct, ("key", key), ("since", since)));
     }
 
-    public Task RecordAsync(IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken ct) =>
+    public Task RecordAsync(string attemptId, IReadOnlyList<string> keys, DateTimeOffset at, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             foreach (var key in keys)
-                await database.ExecuteAsync(connection, transaction, "INSERT INTO sign_in_failures(throttle_key, at) VALUES (@key, @at)", ct,
-                    ("key", key), ("at", at));
+                await database.ExecuteAsync(connection, transaction,
+                    "INSERT INTO sign_in_failures(throttle_key, attempt_id, at) VALUES (@key, @attempt, @at)", ct,
+                    ("key", key), ("attempt", attemptId), ("at", at));
             return (true, true);
         }, ct);
+
+    public async Task ForgetAsync(string attemptId, CancellationToken ct)
+    {
+        await using var connection = await database.OpenConnectionAsync(ct);
+        await database.ExecuteAsync(connection, null, "DELETE FROM sign_in_failures WHERE attempt_id = @attempt", ct, ("attempt", attemptId));
+    }
 
     public async Task PruneAsync(DateTimeOffset olderThan, CancellationToken ct)
     {
