@@ -40,8 +40,10 @@ internal static class ServerApp
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-            builder.WebHost.UseUrls(DefaultUrl);
+        var mainUrls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : DefaultUrl;
+        var management = ManagementListener.From(builder.Configuration, mainUrls);
+        // The main URLs first: without a configured issuer, the first bound address is the issuer (IssuerUrl).
+        builder.WebHost.UseUrls(management.IsSeparate ? $"{mainUrls};{management.Urls}" : mainUrls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.Services.AddGatehouseServer();
         builder.Services.AddSingleton<Observability.GatehouseMetrics>();
@@ -51,6 +53,7 @@ internal static class ServerApp
 
         var app = builder.Build();
         app.UseNosniff();
+        management.Use(app);
         app.UseDependencyFailureResponses();
         DiscoveryEndpoint.Map(app);
         JwksEndpoint.Map(app);
