@@ -20,7 +20,7 @@ try
 {
     var caller = JsonDocument.Parse(await Child.RunAsync(serverDll, "clients", "create", "--name", "bench-caller", "--scope", "decisions:read", "--json", "--data-dir", dataDirectory)).RootElement;
     var api = JsonDocument.Parse(await Child.RunAsync(serverDll, "clients", "create", "--name", "bench-api", "--scope", "decisions:read", "--resource-server", "--json", "--data-dir", dataDirectory)).RootElement;
-    using var server = await Child.StartAsync(serverDll, "serve", "--data-dir", dataDirectory, "--Gatehouse:Issuer={self}");
+    using var server = await Child.StartAsync(serverDll, "serve", "--data-dir", dataDirectory, "--Gatehouse:Issuer={self}", "--Gatehouse:Management:Urls=");
     using var partnerApi = await Child.StartAsync(apiDll,
         $"--Gatehouse:Authority={server.BaseAddress}",
         $"--Gatehouse:ClientId={api.GetProperty("client_id").GetString()}",

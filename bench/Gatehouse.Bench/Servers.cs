@@ -71,6 +71,7 @@ internal static class Servers
             "--data-dir", dataDir,
             "--Gatehouse:RateLimits:TokenRequestsPerSecond=1000000",
             "--Gatehouse:RateLimits:FailedAuthenticationsPerMinute=1000000",
+            "--Gatehouse:Management:Urls=", // /readyz on the node's own port: nodes share the machine
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Warning",
             "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning",

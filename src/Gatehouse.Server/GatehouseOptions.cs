@@ -76,6 +76,14 @@ internal sealed class RateLimitOptions
 
     /// Per claimed client_id, from anywhere, before networks that have failed get 429 for it. Unset: as per network.
     public int? FailedAuthenticationsPerClientPerMinute { get; set; }
+
+    /// Per client and per node (docs/hardening.md item 10).
+    public int IntrospectionsPerSecond { get; set; } = 1000;
+    public int RevocationsPerSecond { get; set; } = 100;
+    public int FeedReadsPerSecond { get; set; } = 20;
+
+    /// A client changing its own secrets or revoking its own tokens (an operator is not limited).
+    public int SelfServiceChangesPerMinute { get; set; } = 30;
 }
 
 internal sealed class KeyOptions

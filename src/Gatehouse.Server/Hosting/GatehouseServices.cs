@@ -28,6 +28,9 @@ internal static class GatehouseServices
                 "Gatehouse:RateLimits:TokenRequestsPerSecond must be between 1 and 10000000.")
             .Validate(o => o.RateLimits.FailedAuthenticationsPerMinute is >= 1 and <= 10_000_000,
                 "Gatehouse:RateLimits:FailedAuthenticationsPerMinute must be between 1 and 10000000.")
+            .Validate(o => o.RateLimits.IntrospectionsPerSecond is >= 1 and <= 10_000_000 && o.RateLimits.RevocationsPerSecond is >= 1 and <= 10_000_000 &&
+                           o.RateLimits.FeedReadsPerSecond is >= 1 and <= 10_000_000 && o.RateLimits.SelfServiceChangesPerMinute is >= 1 and <= 10_000_000,
+                "Gatehouse:RateLimits:IntrospectionsPerSecond, RevocationsPerSecond, FeedReadsPerSecond and SelfServiceChangesPerMinute must be between 1 and 10000000.")
             .Validate(o => o.RateLimits.FailedAuthenticationsPerClientPerMinute is null or (>= 1 and <= 10_000_000),
                 "Gatehouse:RateLimits:FailedAuthenticationsPerClientPerMinute must be between 1 and 10000000.")
             .Validate(o => o.Sync.MaxStaleness >= TimeSpan.FromSeconds(1), "Gatehouse:Sync:MaxStaleness must be at least 1 second.")
@@ -92,6 +95,7 @@ internal static class GatehouseServices
         services.AddSingleton<IClientViewRefresher>(sp => sp.GetRequiredService<StoreSync>());
         services.AddSingleton<SecretUsageRecorder>();
         services.AddSingleton<FailedAuthenticationThrottle>();
+        services.AddSingleton<ClientRequestLimiter>();
         services.AddSingleton<TokenRateLimiter>();
         services.AddSingleton<ITokenRateLimiter>(sp => HasRedis(sp)
             ? ActivatorUtilities.CreateInstance<RedisTokenRateLimiter>(sp)

@@ -46,8 +46,10 @@ internal static class ServerApp
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
             },
         });
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-            builder.WebHost.UseUrls(DefaultUrl);
+        var mainUrls = builder.Configuration[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } configured ? configured : DefaultUrl;
+        var management = ManagementListener.From(builder.Configuration, mainUrls);
+        // The main URLs first: without a configured issuer, the first bound address is the issuer (IssuerUrl).
+        builder.WebHost.UseUrls(management.IsSeparate ? $"{mainUrls};{management.Urls}" : mainUrls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         // ASP.NET Core's "Request starting/finished" lines carry the whole URL, query string included, and sign-in puts
         // bearer values there (id_token_hint on /oauth/logout). Pinned in code, after configuration, so that even a
@@ -72,6 +74,7 @@ internal static class ServerApp
 
         var app = builder.Build();
         app.UseNosniff();
+        management.Use(app);
         app.UseDependencyFailureResponses();
         app.UseBrowserCors();
         DiscoveryEndpoint.Map(app);

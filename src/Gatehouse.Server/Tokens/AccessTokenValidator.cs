@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.Hosting;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -21,7 +20,7 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
     /// Resource servers introspect the same token again and again; checking its ES256 signature is most of
     /// the cost. A token string whose signature checked out is remembered until it expires (bounded).
     private const int VerifiedCacheLimit = 50_000; // ~200 bytes each: ~10 MB at most
-    private readonly ConcurrentDictionary<UInt128, VerifiedAccessToken> _verified = new();
+    private readonly VerifiedTokenCache _verified = new(VerifiedCacheLimit);
     private readonly JsonWebTokenHandler _handler = new();
     private TokenValidationParameters? _parameters;
 
@@ -30,19 +29,15 @@ internal sealed class AccessTokenValidator(SigningKeyService keys, IssuerUrl iss
     {
         if (token.Length > 8192) return null;
         var digest = Digest(token);
-        if (_verified.TryGetValue(digest, out var known))
+        if (_verified.TryGet(digest, out var known))
         {
             // Still unexpired, and its key not revoked since.
             if (known.ExpiresAt > clock.GetUtcNow().ToUnixTimeSeconds() && keys.Current.FindVerificationKey(known.Kid) is not null) return known;
-            _verified.TryRemove(digest, out _);
+            _verified.Remove(digest);
             return null;
         }
         var verified = await VerifyUncachedAsync(token);
-        if (verified is not null)
-        {
-            if (_verified.Count >= VerifiedCacheLimit) _verified.Clear(); // crude, but bounded and rare
-            _verified[digest] = verified;
-        }
+        if (verified is not null) _verified.Add(digest, verified);
         return verified;
     }
 

@@ -62,7 +62,9 @@ public sealed class GatehouseServer : IAsyncDisposable
 
     private async Task LaunchAsync(IReadOnlyDictionary<string, string> settings)
     {
-        var start = GatehouseBinary.StartInfo("serve", "--urls", Issuer, "--data-dir", DataDirectory, $"--Gatehouse:Issuer={Issuer}");
+        // Gatehouse:Management:Urls empty: /metrics and /readyz on this server's own port (the default, 5081, is shared).
+        var start = GatehouseBinary.StartInfo("serve", "--urls", Issuer, "--data-dir", DataDirectory, $"--Gatehouse:Issuer={Issuer}",
+            "--Gatehouse:Management:Urls=");
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         var child = new Process { StartInfo = start };
         child.OutputDataReceived += (_, e) => Append(e.Data);

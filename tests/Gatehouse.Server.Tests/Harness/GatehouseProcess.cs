@@ -24,6 +24,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
     readonly object logLock = new();
     Process? process;
     HttpClient? http;
+    HttpClient? managementHttp;
 
     static GatehouseProcess()
     {
@@ -47,8 +48,18 @@ public sealed class GatehouseProcess : IAsyncDisposable
         Issuer = this.settings.TryGetValue("Gatehouse:Issuer", out var issuer) ? issuer : BaseAddress;
     }
 
+    public const string ManagementUrlsKey = "Gatehouse:Management:Urls";
+
     public string DataDirectory { get; }
     public int Port { get; }
+
+    /// <summary>Where /metrics and /readyz are served: the management URL, or the base address when it is configured empty.</summary>
+    public string ManagementAddress => settings.TryGetValue(ManagementUrlsKey, out var urls) && urls.Length > 0 ? urls.Split(';')[0].TrimEnd('/') : BaseAddress;
+
+    /// <summary>Requests to the management listener (/metrics, /readyz).</summary>
+    public OAuthTestClient Management => new(this, management: true);
+
+    public HttpClient ManagementHttp => managementHttp ?? throw new InvalidOperationException("The server is not running.");
 
     /// <summary><c>http://127.0.0.1:PORT</c>, no trailing slash.</summary>
     public string BaseAddress { get; }
@@ -103,6 +114,9 @@ public sealed class GatehouseProcess : IAsyncDisposable
             var effective = new Dictionary<string, string>(settings ?? new Dictionary<string, string>(), StringComparer.OrdinalIgnoreCase);
             if (configureIssuer && !effective.ContainsKey("Gatehouse:Issuer"))
                 effective["Gatehouse:Issuer"] = $"http://127.0.0.1:{port}";
+            // /metrics and /readyz on a loopback management port of this server's own (the default, 5081, is shared).
+            if (!effective.ContainsKey(ManagementUrlsKey))
+                effective[ManagementUrlsKey] = $"http://127.0.0.1:{FreeLoopbackPort()}";
 
             var server = new GatehouseProcess(dataDirectory, ownsDirectory, port, effective);
             try
@@ -206,10 +220,12 @@ public sealed class GatehouseProcess : IAsyncDisposable
 
         http?.Dispose();
         http = NewHttpClient();
+        managementHttp?.Dispose();
+        managementHttp = NewHttpClient(ManagementAddress);
         await WaitUntilHealthyAsync(child);
     }
 
-    HttpClient NewHttpClient() => new(new SocketsHttpHandler
+    HttpClient NewHttpClient(string? baseAddress = null) => new(new SocketsHttpHandler
     {
         AllowAutoRedirect = false,
         UseCookies = false,
@@ -217,7 +233,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
     })
     {
-        BaseAddress = new Uri(BaseAddress),
+        BaseAddress = new Uri(baseAddress ?? BaseAddress),
         Timeout = TimeSpan.FromSeconds(30),
     };
 

@@ -85,7 +85,7 @@ public sealed class OAuthResponse
 /// OAuth calls against one <see cref="GatehouseProcess"/>, each returning status, headers and body.
 /// Forms are lists of pairs so a test can repeat or omit any parameter.
 /// </summary>
-public sealed class OAuthTestClient(GatehouseProcess server)
+public sealed class OAuthTestClient(GatehouseProcess server, bool management = false)
 {
     public static IReadOnlyList<KeyValuePair<string, string>> ClientCredentialsForm(
         string? scope = null, string? audience = null, string? resource = null)
@@ -191,7 +191,7 @@ public sealed class OAuthTestClient(GatehouseProcess server)
             HttpResponseMessage response;
             try
             {
-                response = await server.Http.SendAsync(request);
+                response = await (management ? server.ManagementHttp : server.Http).SendAsync(request);
             }
             catch (HttpRequestException e)
             {

@@ -17,7 +17,7 @@ public sealed class HealthTests(PlainGatehouseFixture fixture) : IClassFixture<P
     [Fact]
     public async Task Readyz_RunningServer_Returns200WithJson()
     {
-        var response = await fixture.OAuth.GetAsync("/readyz");
+        var response = await fixture.Server.Management.GetAsync("/readyz");
 
         OAuthAssert.Status(HttpStatusCode.OK, response);
         OAuthAssert.JsonBody(response);
@@ -35,7 +35,7 @@ public sealed class HealthTests(PlainGatehouseFixture fixture) : IClassFixture<P
             r => r.Status == HttpStatusCode.OK, "the new client can get a token");
         await fixture.OAuth.RequestTokenBasicAsync(client.ClientId, "wrong");
 
-        var response = await fixture.OAuth.GetAsync("/metrics");
+        var response = await fixture.Server.Management.GetAsync("/metrics");
 
         OAuthAssert.Status(HttpStatusCode.OK, response);
         Assert.Matches(@"gatehouse_tokens_issued_total\{[^}]*grant_type=""client_credentials""[^}]*\} [1-9]", response.Body);

@@ -51,6 +51,8 @@ export async function startGatehouse(options: { clients: ClientSpec[]; settings?
     const settings = {
       // Tests of bad credentials must not lock each other out.
       "Gatehouse:RateLimits:FailedAuthenticationsPerMinute": "100000",
+      // /metrics on the server's own port: the default management port (5081) is shared by every server.
+      "Gatehouse:Management:Urls": "",
       ...options.settings,
     };
     for (let attempt = 1; ; attempt++) {

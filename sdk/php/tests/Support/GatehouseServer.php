@@ -78,7 +78,9 @@ final class GatehouseServer
         $command = ['dotnet', self::dll(), 'serve', '--urls', $server->issuer, '--data-dir', $dataDirectory,
             "--Gatehouse:Issuer={$server->issuer}",
             // Tests of bad credentials must not lock each other out.
-            '--Gatehouse:RateLimits:FailedAuthenticationsPerMinute=100000'];
+            '--Gatehouse:RateLimits:FailedAuthenticationsPerMinute=100000',
+            // /metrics on the server's own port: the default management port (5081) is shared by every server.
+            '--Gatehouse:Management:Urls='];
         foreach ($settings as $key => $value) {
             $command[] = "--$key=$value";
         }

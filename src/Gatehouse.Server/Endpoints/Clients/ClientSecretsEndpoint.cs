@@ -28,7 +28,7 @@ internal static class ClientSecretsEndpoint
     private static async Task<IResult> AddAsync(string clientId, HttpContext context, ManagementAccess access, ClientManagement management,
         CancellationToken ct)
     {
-        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId);
+        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId, change: true);
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var added = await management.AddSecretAsync(clientId, actor.Value, ct);
         if (added.IsError) return OAuthResults.Problem(added.Error);
@@ -44,7 +44,7 @@ internal static class ClientSecretsEndpoint
     private static async Task<IResult> RevokeAsync(string clientId, string secretId, HttpContext context, ManagementAccess access,
         ClientManagement management, CancellationToken ct)
     {
-        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId);
+        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId, change: true);
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var revoked = await management.RevokeSecretAsync(clientId, secretId, actor.Value, ct);
         return revoked.IsError ? OAuthResults.Problem(revoked.Error) : ManagementJson.NoContent(context);

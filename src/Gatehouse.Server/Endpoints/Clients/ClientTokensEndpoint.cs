@@ -12,7 +12,7 @@ internal static class ClientTokensEndpoint
     private static async Task<IResult> RevokeAllAsync(string clientId, HttpContext context, ManagementAccess access,
         ClientManagement management, CancellationToken ct)
     {
-        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId);
+        var actor = await access.RequireOperatorOrClientAsync(context.Request, clientId, change: true);
         if (actor.IsError) return OAuthResults.Problem(actor.Error);
         var revoked = await management.RevokeAllTokensAsync(clientId, actor.Value, ct);
         if (revoked.IsError) return OAuthResults.Problem(revoked.Error);

@@ -8,7 +8,8 @@ namespace Gatehouse.Server.Endpoints.Clients;
 /// Who may call the management API: an operator (a bearer access token with the endpoint's operator scope,
 /// ManagementScopes, whose audience is this authorization server), or, for its own secrets and tokens, the
 /// client itself authenticating as it does at the token endpoint.
-internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, ClientRegistry registry, IssuerUrl issuer)
+internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthenticator clients, ClientRegistry registry, IssuerUrl issuer,
+    RateLimiting.ClientRequestLimiter limiter)
 {
     /// An operator holding `scope` (clients:manage unless the endpoint names another).
     public async Task<Outcome<Actor>> RequireOperatorAsync(HttpRequest request, string scope = ManagementScopes.Clients)
@@ -25,8 +26,9 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
     }
 
     /// The operator, or the client named in the path authenticating with one of its live secrets.
-    /// Another client gets 404: it must not learn whether the client exists.
-    public async Task<Outcome<Actor>> RequireOperatorOrClientAsync(HttpRequest request, string clientId)
+    /// Another client gets 404: it must not learn whether the client exists. A `change` by the client itself
+    /// (a database write and an audit row) counts against its self-service limit; an operator's does not.
+    public async Task<Outcome<Actor>> RequireOperatorOrClientAsync(HttpRequest request, string clientId, bool change = false)
     {
         var bearer = BearerToken(request);
         if (bearer is not null) return await OperatorFromTokenAsync(request, bearer, ManagementScopes.Clients);
@@ -38,6 +40,7 @@ internal sealed class ManagementAccess(AccessTokenValidator tokens, ClientAuthen
         var client = clients.Authenticate(request, form.Value);
         if (client.IsError) return client.Error;
         if (client.Value.Client.ClientId != clientId) return OAuthError.NotFound($"No client {Echo.Quoted(clientId)}.");
+        if (change && limiter.Acquire(clientId, RateLimiting.ClientRequestKind.SelfServiceChange) is { } limited) return limited;
         return Actor.Client(clientId, request.HttpContext.Connection.RemoteIpAddress);
     }
 

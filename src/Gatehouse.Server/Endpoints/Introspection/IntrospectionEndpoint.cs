@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
 using Gatehouse.Server.Observability;
+using Gatehouse.Server.RateLimiting;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
 
@@ -21,7 +22,7 @@ internal static class IntrospectionEndpoint
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
         AccessTokenValidator validator, StoreSync sync, GatehouseMetrics metrics, IGrantStore grants, TimeProvider clock,
-        Hosting.IssuerUrl issuer, CancellationToken ct)
+        Hosting.IssuerUrl issuer, RateLimiting.ClientRequestLimiter limiter, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
@@ -29,6 +30,7 @@ internal static class IntrospectionEndpoint
         if (!sync.IsInSync) return OAuthResults.Error(OAuthError.TemporarilyUnavailable());
         var caller = clients.Authenticate(request, form.Value);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
+        if (limiter.Acquire(caller.Value.Client.ClientId, ClientRequestKind.Introspection) is { } limited) return OAuthResults.Error(limited);
         var token = form.Value.Value("token");
         if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
 

@@ -1,6 +1,7 @@
 using Gatehouse.Server.Clients;
 using Gatehouse.Server.OAuth;
 using Gatehouse.Server.Observability;
+using Gatehouse.Server.RateLimiting;
 using Gatehouse.Server.Scaling;
 using Gatehouse.Server.Storage;
 using Gatehouse.Server.Tokens;
@@ -14,12 +15,13 @@ internal static partial class RevocationEndpoint
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
         AccessTokenValidator validator, RevocationList revocations, TokenRevocation revocation, IGrantStore grants, GatehouseMetrics metrics,
-        ILoggerFactory loggers, CancellationToken ct)
+        ILoggerFactory loggers, ClientRequestLimiter limiter, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return OAuthResults.Error(form.Error);
         var caller = clients.Authenticate(request, form.Value, allowPublic: true);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
+        if (limiter.Acquire(caller.Value.Client.ClientId, ClientRequestKind.Revocation) is { } limited) return OAuthResults.Error(limited);
         var token = form.Value.Value("token");
         if (token is null) return OAuthResults.Error(OAuthError.InvalidRequest("token is required."));
 

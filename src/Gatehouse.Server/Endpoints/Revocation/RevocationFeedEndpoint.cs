@@ -20,12 +20,14 @@ internal static class RevocationFeedEndpoint
     public static void Map(IEndpointRouteBuilder app) => app.MapGet("/oauth/revocations", ReadAsync);
 
     private static async Task<IResult> ReadAsync(HttpContext context, ClientAuthenticator clients, IRevocationStore store,
-        TimeProvider clock, Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, CancellationToken ct)
+        TimeProvider clock, Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, RateLimiting.ClientRequestLimiter limiter,
+        CancellationToken ct)
     {
         var caller = clients.Authenticate(context.Request, FormCollection.Empty);
         if (caller.IsError) return OAuthResults.Error(caller.Error);
         // SPEC 7: the feed names every client's revocations (who exists, who had an incident): resource servers only.
         if (!caller.Value.Client.ResourceServer) return OAuthResults.Problem(NotAResourceServer);
+        if (limiter.Acquire(caller.Value.Client.ClientId, RateLimiting.ClientRequestKind.FeedRead) is { } limited) return OAuthResults.Error(limited);
         var sinceText = context.Request.Query["since"];
         long since = 0;
         if (sinceText.Count > 1 || (sinceText.Count == 1 && (!long.TryParse(sinceText[0], out since) || since < 0)))

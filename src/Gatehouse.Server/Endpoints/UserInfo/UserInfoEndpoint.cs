@@ -13,15 +13,17 @@ internal static class UserInfoEndpoint
     public static void Map(IEndpointRouteBuilder app) =>
         app.MapMethods("/public/v1/userinfo", [HttpMethods.Get, HttpMethods.Post], HandleAsync);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator tokens, IUserStore users, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(HttpContext context, AccessTokenValidator tokens, IUserStore users, Hosting.IssuerUrl issuer,
+        CancellationToken ct)
     {
         var (token, twice) = await BearerTokenAsync(context.Request, ct);
         if (twice) return OAuthResults.Error(OAuthError.InvalidRequest("Send the access token in the Authorization header or in the body, not both."));
         if (token is null) return OAuthResults.Error(OAuthError.Unauthenticated("A bearer access token is required.") with { ChallengeBasic = false });
         var active = await tokens.FindActiveAsync(token);
         if (active is null) return OAuthResults.Error(OAuthError.InvalidToken("The access token is invalid, expired or revoked."));
-        // A client-credentials token names no person: it has nothing to say here.
-        if (active.Subject == active.ClientId || await users.FindAsync(active.Subject, ct) is not { Disabled: false } user)
+        // A client-credentials token names no person, and a management token (audience: this server) is for the
+        // management API only (SPEC 5): neither has anything to say here.
+        if (active.Subject == active.ClientId || active.Audience == issuer.Value || await users.FindAsync(active.Subject, ct) is not { Disabled: false } user)
             return OAuthResults.Error(OAuthError.InvalidToken("The access token does not belong to a signed-in person."));
         if (!active.HasScope(Scopes.OpenId))
             return OAuthResults.Error(OAuthError.InsufficientScope(Scopes.OpenId, "Userinfo needs a token granted the openid scope."));

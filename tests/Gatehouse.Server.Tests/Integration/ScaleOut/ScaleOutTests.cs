@@ -171,7 +171,7 @@ public sealed class ScaleOutTests
             await Task.Delay(TimeSpan.FromSeconds(1));
             backend.PostgresProxy!.Cut();
             await Task.Delay(TimeSpan.FromSeconds(7)); // longer than Gatehouse:Sync:MaxStaleness (5 s)
-            var readyDuringOutage = await node.OAuth.GetAsync("/readyz");
+            var readyDuringOutage = await node.Management.GetAsync("/readyz");
             backend.PostgresProxy.Restore();
 
             // Full recovery, no restart: every kind of request succeeds again.
@@ -187,7 +187,7 @@ public sealed class ScaleOutTests
                 "only 200 and 503: " + string.Join(", ", statuses.Select(kv => $"{(int)kv.Key}x{kv.Value}")));
             Assert.True(statuses.GetValueOrDefault(HttpStatusCode.ServiceUnavailable) > 0, "the outage was visible as 503");
             Assert.True(slowest < TimeSpan.FromSeconds(6), $"a request hung for {slowest}");
-            OAuthAssert.Status(HttpStatusCode.OK, await node.OAuth.GetAsync("/readyz"));
+            OAuthAssert.Status(HttpStatusCode.OK, await node.Management.GetAsync("/readyz"));
         }
         finally { await node.DisposeAsync(); }
     }
