@@ -113,6 +113,13 @@ internal static class GatehouseServices
         services.AddSingleton<Endpoints.Clients.ManagementAccess>();
         services.AddHostedService<ChangeFeedFollower>();
         services.AddHostedService<Housekeeping>();
+        services.AddSingleton<ITokenUsageStore, RelationalTokenUsageStore>();
+        services.AddSingleton<Dashboard.TokenUsageCounter>();
+        services.AddSingleton<Dashboard.DashboardUsage>();
+        services.AddHostedService<Dashboard.TokenUsageFlusher>();
+        services.AddSingleton<Dashboard.DashboardClient>();
+        services.AddSingleton<Dashboard.DashboardSignIn>();
+        services.AddSingleton<Dashboard.DashboardAccess>();
         return services;
     }
 
