@@ -60,6 +60,7 @@ internal static class GatehouseServices
         services.AddSingleton<IRevocationStore, RelationalRevocationStore>();
         services.AddSingleton<IChangeFeed, RelationalChangeFeed>();
         services.AddSingleton<IAuditLog, RelationalAuditLog>();
+        services.AddSingleton<ITokenUsageStore, RelationalTokenUsageStore>();
         services.AddSingleton<IGrantStore, RelationalGrantStore>();
         services.AddSingleton<ISessionStore, RelationalSessionStore>();
         services.AddSingleton<ISignInFailureStore, RelationalSignInFailureStore>();
@@ -113,7 +114,6 @@ internal static class GatehouseServices
         services.AddSingleton<Endpoints.Clients.ManagementAccess>();
         services.AddHostedService<ChangeFeedFollower>();
         services.AddHostedService<Housekeeping>();
-        services.AddSingleton<ITokenUsageStore, RelationalTokenUsageStore>();
         services.AddSingleton<Dashboard.TokenUsageCounter>();
         services.AddSingleton<Dashboard.DashboardUsage>();
         services.AddHostedService<Dashboard.TokenUsageFlusher>();

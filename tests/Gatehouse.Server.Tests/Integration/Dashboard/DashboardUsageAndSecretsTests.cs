@@ -102,8 +102,14 @@ public sealed class DashboardUsageAndSecretsTests
                 (await browser.GetAsync("/dashboard/audit")).Body,
                 (await GatehouseCli.RunAsync(directory, "audit", "--json")).Stdout,
             };
+            // Signing out puts the ID token in a redirect URL (id_token_hint): it is never logged either.
+            var signOut = await browser.PostAsync("/dashboard/sign-out", shown.Form("/dashboard/sign-out"));
+            var idToken = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(signOut.Location!).Query)["id_token_hint"].ToString();
+            Assert.StartsWith("eyJ", idToken);
+            Assert.Equal(HttpStatusCode.Found, (await browser.GetAsync(signOut.Location!)).Status);
             await server.StopAsync();
             later.Add(server.Logs);
+            Assert.DoesNotContain(idToken, server.Logs);
             foreach (var text in later)
             {
                 Assert.DoesNotContain(value, text);
