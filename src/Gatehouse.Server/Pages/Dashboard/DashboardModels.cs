@@ -29,6 +29,13 @@ public sealed record UsageSeries(DateTimeOffset Start, IReadOnlyList<int> Issued
     public int TotalRateLimited => RateLimited.Sum();
     public int TotalFailed => Failed.Sum();
     public string Summary => $"{TotalIssued} issued, {TotalRateLimited} rate-limited, {TotalFailed} failed";
+
+    /// The same counts over the last `minutes` only (the chart's close-up).
+    public UsageSeries Last(int minutes)
+    {
+        var skip = Math.Max(0, Issued.Count - minutes);
+        return new UsageSeries(Start.AddMinutes(skip), Issued.Skip(skip).ToArray(), RateLimited.Skip(skip).ToArray(), Failed.Skip(skip).ToArray());
+    }
 }
 
 internal static class DashboardText
