@@ -84,6 +84,8 @@ public sealed class DashboardUsageAndSecretsTests
             var form = (await browser.GetAsync("/dashboard/clients/new")).Form("/dashboard/clients");
             form["name"] = "Acme Second App";
             form["team"] = "acme";
+            // Granting scopes is an operator's action: a scope smuggled into the form is ignored.
+            form["scope"] = "clients:manage users:manage";
             var created = await browser.PostAsync("/dashboard/clients", form);
             Assert.Equal(HttpStatusCode.OK, created.Status);
             var first = Regex.Match(created.Body, "id=\"secret-value\" readonly value=\"([^\"]+)\"").Groups[1].Value;
