@@ -36,10 +36,13 @@ internal static class Pkce
     public static bool IsWellFormedChallenge(string challenge) =>
         challenge.Length == 43 && challenge.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
+    /// §4.2: S256, as a client computes it (the dashboard is one).
+    public static string ChallengeOf(string verifier) => System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+
     public static bool Matches(string verifier, string challenge)
     {
         if (!IsWellFormedVerifier(verifier)) return false;
-        var computed = System.Buffers.Text.Base64Url.EncodeToString(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        var computed = ChallengeOf(verifier);
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(challenge));
     }
 }

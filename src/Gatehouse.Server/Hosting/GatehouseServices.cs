@@ -65,6 +65,7 @@ internal static class GatehouseServices
         services.AddSingleton<IRevocationStore, RelationalRevocationStore>();
         services.AddSingleton<IChangeFeed, RelationalChangeFeed>();
         services.AddSingleton<IAuditLog, RelationalAuditLog>();
+        services.AddSingleton<ITokenUsageStore, RelationalTokenUsageStore>();
         services.AddSingleton<IGrantStore, RelationalGrantStore>();
         services.AddSingleton<ISessionStore, RelationalSessionStore>();
         services.AddSingleton<ISignInFailureStore, RelationalSignInFailureStore>();
@@ -119,6 +120,12 @@ internal static class GatehouseServices
         services.AddSingleton<Endpoints.Clients.ManagementAccess>();
         services.AddHostedService<ChangeFeedFollower>();
         services.AddHostedService<Housekeeping>();
+        services.AddSingleton<Dashboard.TokenUsageCounter>();
+        services.AddSingleton<Dashboard.DashboardUsage>();
+        services.AddHostedService<Dashboard.TokenUsageFlusher>();
+        services.AddSingleton<Dashboard.DashboardClient>();
+        services.AddSingleton<Dashboard.DashboardSignIn>();
+        services.AddSingleton<Dashboard.DashboardAccess>();
         return services;
     }
 

@@ -30,7 +30,10 @@ internal static class ServerApp
         // Load every client, key and revocation before the first request can arrive.
         await app.Services.GetRequiredService<StoreSync>().LoadAllAsync(ct);
         await app.Services.GetRequiredService<SigningKeyService>().EnsureSignersAsync(ct);
-        await app.RunAsync();
+        await app.StartAsync(ct);
+        // The dashboard's own client needs the issuer, which may be the address just bound.
+        await app.Services.GetRequiredService<Dashboard.DashboardClient>().EnsureAsync(ct);
+        await app.WaitForShutdownAsync(CancellationToken.None);
         return 0;
     }
 
@@ -95,6 +98,10 @@ internal static class ServerApp
         UserInfoEndpoint.Map(app);
         LogoutEndpoint.Map(app);
         AssetEndpoints.Map(app);
+        Endpoints.Dashboard.DashboardSignInEndpoints.Map(app);
+        Endpoints.Dashboard.DashboardClientEndpoints.Map(app);
+        Endpoints.Dashboard.DashboardSecretEndpoints.Map(app);
+        Endpoints.Dashboard.DashboardAuditEndpoint.Map(app);
         app.MapPrometheusScrapingEndpoint("/metrics");
         return app;
     }

@@ -10,11 +10,13 @@ internal static class AssetEndpoints
 {
     private static readonly Lazy<(byte[] Body, string ETag)> Stylesheet = new(() => Load("gatehouse.css"));
     private static readonly Lazy<(byte[] Body, string ETag)> FormPostScript = new(() => Load("form-post.js"));
+    private static readonly Lazy<(byte[] Body, string ETag)> DashboardScript = new(() => Load("dashboard.js"));
 
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/assets/gatehouse.css", (HttpContext context) => Write(context, Stylesheet.Value, "text/css; charset=utf-8"));
         app.MapGet("/assets/form-post.js", (HttpContext context) => Write(context, FormPostScript.Value, "text/javascript; charset=utf-8"));
+        app.MapGet("/assets/dashboard.js", (HttpContext context) => Write(context, DashboardScript.Value, "text/javascript; charset=utf-8"));
     }
 
     private static Task Write(HttpContext context, (byte[] Body, string ETag) asset, string contentType)

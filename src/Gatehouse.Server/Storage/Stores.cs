@@ -189,3 +189,11 @@ internal interface ISignInFailureStore
     Task ForgetAsync(string attemptId, CancellationToken ct);
     Task PruneAsync(DateTimeOffset olderThan, CancellationToken ct);
 }
+
+/// The dashboard's token usage counts (SPEC 9), per client and Unix minute; writes add to what is there.
+internal interface ITokenUsageStore
+{
+    Task AddAsync(IReadOnlyCollection<Dashboard.TokenUsageMinute> minutes, CancellationToken ct);
+    Task<IReadOnlyList<Dashboard.TokenUsageMinute>> ReadAsync(string clientId, long fromMinute, CancellationToken ct);
+    Task PruneAsync(long beforeMinute, CancellationToken ct);
+}

@@ -57,6 +57,25 @@ public abstract partial class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DashboardTokenUsage_WritesAdd_SoSeveralNodesMerge()
+    {
+        var usage = Get<ITokenUsageStore>();
+        const long minute = 29_000_000;
+        // Two nodes flushing the same minute at once, twice each: every count adds up.
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => usage.AddAsync(
+            [new Gatehouse.Server.Dashboard.TokenUsageMinute("cc_client_a", minute, 3, 2, 1),
+             new Gatehouse.Server.Dashboard.TokenUsageMinute("cc_client_a", minute + 1, 1, 0, 0)], default)));
+        await usage.AddAsync([new Gatehouse.Server.Dashboard.TokenUsageMinute("cc_client_b", minute, 5, 0, 0)], default);
+
+        var a = await usage.ReadAsync("cc_client_a", minute, default);
+        Assert.Equal([(minute, 12L, 8L, 4L), (minute + 1, 4L, 0L, 0L)], a.Select(m => (m.Minute, m.Issued, m.RateLimited, m.Failed)));
+        Assert.Single(await usage.ReadAsync("cc_client_a", minute + 1, default));
+        await usage.PruneAsync(minute + 1, default);
+        Assert.Single(await usage.ReadAsync("cc_client_a", 0, default));
+        Assert.Empty(await usage.ReadAsync("cc_client_b", 0, default));
+    }
+
+    [Fact]
     public async Task Client_CreateFindUpdateDelete_RoundTrips()
     {
         var secret = NewSecret("sec_1");

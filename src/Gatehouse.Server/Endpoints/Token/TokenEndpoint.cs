@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Gatehouse.Server.Clients;
+using Gatehouse.Server.Dashboard;
 using Gatehouse.Server.OAuth;
 using Gatehouse.Server.Observability;
 using Gatehouse.Server.RateLimiting;
@@ -19,7 +20,7 @@ internal static class TokenEndpoint
 
     private static async Task<IResult> HandleAsync(HttpRequest request, ClientAuthenticator clients,
         ITokenRateLimiter rateLimiter, TokenGrantHandlers grants, TokenIssuer issuer, StoreSync sync,
-        GatehouseMetrics metrics, Hosting.IssuerUrl issuerUrl, CancellationToken ct)
+        GatehouseMetrics metrics, Hosting.IssuerUrl issuerUrl, TokenUsageCounter usage, CancellationToken ct)
     {
         var form = await OAuthForm.ReadAsync(request, ct);
         if (form.IsError) return Refuse(form.Error, metrics);
@@ -29,9 +30,18 @@ internal static class TokenEndpoint
         // Serving from memory is safe only while it is known to be current (a secret may have been revoked elsewhere).
         if (!sync.IsInSync) return Refuse(OAuthError.TemporarilyUnavailable(), metrics);
         var client = clients.Authenticate(request, form.Value, allowPublic: true);
-        if (client.IsError) return Refuse(client.Error, metrics);
+        if (client.IsError)
+        {
+            // The usage chart's "failed": a named, known client whose authentication failed.
+            if (client.Error.Code == OAuthErrorCodes.InvalidClient && ClientCredentials.Read(request, form.Value) is { IsError: false } named)
+                usage.Failed(named.Value.ClientId);
+            return Refuse(client.Error, metrics);
+        }
         if (await rateLimiter.AcquireAsync(client.Value.Client) is var retryAfter and > 0)
+        {
+            usage.RateLimited(client.Value.Client.ClientId);
             return Refuse(OAuthError.RateLimited(retryAfter, "Token request rate limit exceeded for this client; cache and reuse tokens."), metrics);
+        }
 
         if (grants.For(grantType) is not { } handler) return Refuse(OAuthError.UnsupportedGrantType(grantType), metrics);
         var grant = await handler.ValidateAsync(client.Value, form.Value, ct);
@@ -44,6 +54,7 @@ internal static class TokenEndpoint
         var completed = await handler.CompleteAsync(grant.Value, token, ct);
         if (completed.IsError) return Refuse(completed.Error, metrics);
         metrics.TokenIssued(grantType);
+        usage.Issued(client.Value.Client.ClientId);
         return OAuthResults.NoStoreJson(new TokenResponse(token.AccessToken, "Bearer", token.ExpiresIn, token.Scope)
         {
             IdToken = token.IdToken,

@@ -302,5 +302,26 @@ internal static class Migrations
                     name text PRIMARY KEY,
                     xml  text NOT NULL);
                 """),
+
+        // The dashboard's usage charts (SPEC 9): token requests per client per minute, added to by every node.
+        new(3,
+            Sqlite: """
+                CREATE TABLE token_usage (
+                    client_id    TEXT NOT NULL,
+                    minute       INTEGER NOT NULL,
+                    issued       INTEGER NOT NULL DEFAULT 0,
+                    rate_limited INTEGER NOT NULL DEFAULT 0,
+                    failed       INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (client_id, minute));
+                """,
+            Postgres: """
+                CREATE TABLE token_usage (
+                    client_id    text NOT NULL,
+                    minute       bigint NOT NULL,
+                    issued       bigint NOT NULL DEFAULT 0,
+                    rate_limited bigint NOT NULL DEFAULT 0,
+                    failed       bigint NOT NULL DEFAULT 0,
+                    PRIMARY KEY (client_id, minute));
+                """),
     ];
 }

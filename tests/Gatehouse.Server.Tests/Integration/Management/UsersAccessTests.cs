@@ -120,17 +120,16 @@ public sealed class UsersAccessTests(UsersAccessFixture fixture) : IClassFixture
     }
 
     /// users:manage, but in a token for a resource server (audience partner/v1), not for this server.
-    [Theory]
-    [MemberData(nameof(UserEndpoints))]
-    public async Task Users_UsersManageForAnotherAudience_Returns403InsufficientScope(string method, string path)
+    [Fact]
+    public async Task Users_UsersManageForAnotherAudience_IsNeverMinted()
     {
-        var before = await fixture.UserSubsAsync();
-        var token = await fixture.OAuth.GetAccessTokenAsync(fixture.UsersOperator, audience: "partner/v1");
-
-        var response = await CallAsync(method, path, ManagementTestClient.Bearer(token));
-
-        ManagementAssert.Problem(HttpStatusCode.Forbidden, "insufficient_scope", response);
-        await AssertNothingChangedAsync(before);
+        // SPEC 5 (hardening item 4): a management scope only rides in a token for the issuer, so a users:manage token
+        // for partner/v1 cannot exist to be tried against /oauth/users.
+        var response = await fixture.OAuth.RequestTokenBasicAsync(fixture.UsersOperator, OAuthTestClient.ClientCredentialsForm(audience: "partner/v1"));
+        OAuthAssert.Error(HttpStatusCode.BadRequest, "invalid_scope", response);
+        var explicitScope = await fixture.OAuth.RequestTokenBasicAsync(fixture.UsersOperator,
+            OAuthTestClient.ClientCredentialsForm(scope: "users:manage", audience: "partner/v1"));
+        OAuthAssert.Error(HttpStatusCode.BadRequest, "invalid_scope", explicitScope);
     }
 
     [Theory]
