@@ -134,7 +134,9 @@ public sealed record SignInClient(string ClientId, string? Secret, string Redire
 
     public static async Task<SignInClient> CreateAsync(string dataDirectory, string name, string redirectUri, params string[] extra)
     {
-        var result = await GatehouseCli.RunAsync(dataDirectory, ["clients", "create", "--name", name, "--redirect-uri", redirectUri, .. extra, "--json"]);
+        // Unthrottled unless the test says otherwise: a suite redeems many codes per second for one client.
+        string[] limit = extra.Contains("--rate-limit") ? [] : ["--rate-limit", GatehouseFixture.UnthrottledRateLimit.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        var result = await GatehouseCli.RunAsync(dataDirectory, ["clients", "create", "--name", name, "--redirect-uri", redirectUri, .. limit, .. extra, "--json"]);
         if (result.ExitCode != 0) throw new InvalidOperationException($"clients create failed.\n{result}");
         using var json = System.Text.Json.JsonDocument.Parse(result.Stdout);
         var secret = json.RootElement.GetProperty("client_secret");
