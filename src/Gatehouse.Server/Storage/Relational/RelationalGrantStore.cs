@@ -6,7 +6,10 @@ namespace Gatehouse.Server.Storage.Relational;
 internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrantStore
 {
     /// A redemption of a grant revoked meanwhile loses, like one that came second.
-    private const string LiveGrant = "AND grant_id IN (SELECT grant_id FROM grants WHERE revoked_at IS NULL)";
+    /// A correlated EXISTS, so both engines look the one grant up by its key (an IN over all live grants made SQLite
+    /// scan the grants table on every redemption: 6 grants/s with 200,000 grants, measured by bench/Gatehouse.Bench.SignIn).
+    private static string LiveGrant(string table) =>
+        $"AND EXISTS (SELECT 1 FROM grants g WHERE g.grant_id = {table}.grant_id AND g.revoked_at IS NULL)";
 
     private const string GrantColumns =
         "g.grant_id, g.client_id, g.sub, g.scopes, g.audience, g.sid, g.auth_time, g.amr, g.created_at, g.expires_at, g.revoked_at";
@@ -49,7 +52,7 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
             // STYLE: one conditional UPDATE; "0 rows" is the lost race.
             var consumed = await database.ExecuteAsync(connection, transaction,
                 "UPDATE authorization_codes SET consumed_at = @now WHERE code_hash = @hash AND consumed_at IS NULL " +
-                LiveGrant, ct,
+                LiveGrant("authorization_codes"), ct,
                 ("hash", codeHash), ("now", now));
             if (consumed == 0) return (false, false);
             var grantId = (string)(await database.ScalarAsync(connection, transaction,
@@ -75,7 +78,7 @@ internal sealed class RelationalGrantStore(RelationalDatabase database) : IGrant
         database.InTransactionAsync(async (connection, transaction) =>
         {
             var used = await database.ExecuteAsync(connection, transaction,
-                "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL " + LiveGrant, ct,
+                "UPDATE refresh_tokens SET used_at = @now WHERE token_hash = @hash AND used_at IS NULL " + LiveGrant("refresh_tokens"), ct,
                 ("hash", tokenHash), ("now", now));
             if (used == 0) return (false, false);
             var grantId = (string)(await database.ScalarAsync(connection, transaction,
