@@ -63,6 +63,7 @@ internal sealed class BenchTarget : IAsyncDisposable
             ["Gatehouse:DataDirectory"] = _dataDir,
             ["Gatehouse:Issuer"] = _baseUrl,
             ["Gatehouse:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Gatehouse:Management:Urls"] = "", // /readyz and /metrics on the bench server's own port
         };
         if (_postgres is not null)
         {

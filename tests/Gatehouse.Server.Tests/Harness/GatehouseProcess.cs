@@ -116,7 +116,7 @@ public sealed class GatehouseProcess : IAsyncDisposable
                 effective["Gatehouse:Issuer"] = $"http://127.0.0.1:{port}";
             // /metrics and /readyz on a loopback management port of this server's own (the default, 5081, is shared).
             if (!effective.ContainsKey(ManagementUrlsKey))
-                effective[ManagementUrlsKey] = $"http://127.0.0.1:{FreeLoopbackPort()}";
+                effective[ManagementUrlsKey] = $"http://127.0.0.1:{FreeLoopbackPortOtherThan(port)}";
 
             var server = new GatehouseProcess(dataDirectory, ownsDirectory, port, effective);
             try
@@ -296,6 +296,16 @@ public sealed class GatehouseProcess : IAsyncDisposable
     void AppendLog(string stream, string line)
     {
         lock (logLock) logs.Append('[').Append(stream).Append("] ").AppendLine(line);
+    }
+
+    /// Two probes in a row may be handed the same just-released port; the management port must differ from the main one.
+    static int FreeLoopbackPortOtherThan(int taken)
+    {
+        while (true)
+        {
+            var port = FreeLoopbackPort();
+            if (port != taken) return port;
+        }
     }
 
     static int FreeLoopbackPort()
